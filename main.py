@@ -1,0 +1,33 @@
+"""Composition root: parse the command line, load the configuration, build, run."""
+
+from __future__ import annotations
+
+import sys
+
+from kiosk.cli import build_parser, load_from_args, print_config
+from kiosk.errors import KioskError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        config = load_from_args(args)
+        if args.command == "config":
+            return print_config(config)
+        from kiosk.bootstrap import build
+
+        core = build(config)
+        from ui.app import run  # Qt is imported only for the sub-commands that show the UI
+
+        return run(core)
+    except KioskError as err:
+        print(f"错误 / error: {err.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

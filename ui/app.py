@@ -1,0 +1,85 @@
+"""Qt start-up: the application object, fonts, the virtual keyboard and the QML engine.
+
+This is the only place that creates Qt's application object. ``create_window``
+is shared by ``run`` (the kiosk) and the screenshot tests, so what the tests
+render is what the kiosk shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickWindow
+
+from kiosk.bootstrap import Core
+from ui.viewmodels import ActivityFilter, AppViewModel
+
+log = logging.getLogger(__name__)
+
+QML_DIR = Path(__file__).resolve().parent / "qml"
+FONT_FAMILY = "Noto Sans CJK SC"
+
+
+def prepare_environment() -> None:
+    """Must run before the QGuiApplication exists."""
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+
+
+def ensure_app(argv: list[str] | None = None) -> QGuiApplication:
+    app = QGuiApplication.instance()
+    if app is None:
+        prepare_environment()
+        app = QGuiApplication(argv if argv is not None else sys.argv[:1])
+        app.setApplicationName("gov-kiosk")
+        app.setOrganizationName("gov-kiosk")
+    font = QFont(FONT_FAMILY)
+    font.setStyleHint(QFont.StyleHint.SansSerif)
+    app.setFont(font)
+    assert isinstance(app, QGuiApplication)
+    return app
+
+
+@dataclass
+class KioskWindow:
+    engine: QQmlApplicationEngine
+    window: QQuickWindow
+    view_model: AppViewModel
+    activity_filter: ActivityFilter
+
+
+def create_window(core: Core) -> KioskWindow:
+    app = ensure_app()
+    vm = AppViewModel(core.config, core.catalogue, core.journey)
+    engine = QQmlApplicationEngine()
+    engine.addImportPath(str(QML_DIR))
+    engine.setInitialProperties({"app": vm})
+    errors: list[str] = []
+    engine.warnings.connect(lambda ws: errors.extend(w.toString() for w in ws))
+    engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
+    roots = engine.rootObjects()
+    if not roots:
+        raise RuntimeError("QML failed to load: " + "; ".join(errors))
+    window = roots[0]
+    assert isinstance(window, QQuickWindow)
+    flt = ActivityFilter(vm)
+    app.installEventFilter(flt)
+    return KioskWindow(engine=engine, window=window, view_model=vm, activity_filter=flt)
+
+
+def run(core: Core) -> int:
+    app = ensure_app()
+    kw = create_window(core)
+    if core.config.ui.fullscreen and app.platformName() not in ("offscreen", "minimal"):
+        kw.window.showFullScreen()
+    log.info("kiosk %s started (%s, %s)", core.config.kiosk.code, core.config.mode,
+             core.config.ui.orientation)
+    code = app.exec()
+    del kw
+    return int(code)

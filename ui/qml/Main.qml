@@ -1,0 +1,98 @@
+import QtQuick
+import QtQuick.Window
+import QtQuick.VirtualKeyboard
+import QtQuick.VirtualKeyboard.Settings
+import Kiosk
+
+// The kiosk window: header, the current screen, the navigation bar, the inactivity
+// countdown and the on-screen keyboard (pinyin for zh_CN). The flow lives in Python.
+Window {
+    id: root
+    required property var app
+
+    width: app.orientation === "landscape" ? 1920 : 1080
+    height: app.orientation === "landscape" ? 1080 : 1920
+    visible: true
+    color: Theme.background
+    title: qsTr("政务服务自助终端")
+
+    Binding { target: Theme; property: "elder"; value: root.app.elderMode }
+    Binding { target: Theme; property: "landscape"; value: root.app.orientation === "landscape" }
+
+    readonly property bool attract: app.screen === "attract"
+
+    HeaderBar {
+        id: header
+        visible: !root.attract
+        anchors.top: parent.top
+        width: parent.width
+        height: visible ? implicitHeight : 0
+        hallName: root.app.hallName
+        title: root.app.title
+        demo: root.app.demoMode
+        now: Qt.formatTime(clock.now, "hh:mm")
+        Timer {  // display only: the clock in the header
+            id: clock
+            property date now: new Date()
+            interval: 10000; running: true; repeat: true
+            onTriggered: now = new Date()
+        }
+    }
+
+    Loader {
+        id: screenLoader
+        anchors.top: header.bottom
+        anchors.bottom: nav.top
+        width: parent.width
+        sourceComponent: {
+            switch (root.app.screen) {
+            case "attract": return attractScreen
+            case "home": return homeScreen
+            case "department":
+            case "bundle":
+            case "search": return listScreen
+            case "guide": return guideScreen
+            default: return homeScreen
+            }
+        }
+    }
+    Component { id: attractScreen; AttractScreen { app: root.app } }
+    Component { id: homeScreen; HomeScreen { app: root.app } }
+    Component { id: listScreen; ServiceListScreen { app: root.app } }
+    Component { id: guideScreen; GuideScreen { app: root.app } }
+
+    NavBar {
+        id: nav
+        visible: !root.attract
+        anchors.bottom: keyboard.top
+        width: parent.width
+        height: visible ? implicitHeight : 0
+        canGoBack: root.app.canGoBack
+        canGoHome: root.app.canGoHome
+        elderMode: root.app.elderMode
+        language: root.app.language
+        onBack: root.app.goBack()
+        onHome: root.app.goHome()
+        onElderToggled: (on) => root.app.setElderMode(on)
+        onLanguageToggled: (language) => root.app.setLanguage(language)
+    }
+
+    InputPanel {
+        id: keyboard
+        width: parent.width
+        y: active ? root.height - height : root.height
+        // InputPanel anchors the nav bar above it; the Loader shrinks accordingly.
+        Component.onCompleted: {
+            VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
+            VirtualKeyboardSettings.locale = "zh_CN"
+        }
+    }
+
+    CountdownOverlay {
+        anchors.fill: parent
+        visible: root.app.countdownVisible
+        seconds: root.app.countdownSeconds
+        onStay: root.app.stayHere()
+        onFinish: root.app.endSession()
+    }
+}

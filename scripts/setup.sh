@@ -22,7 +22,8 @@ say() { printf '[setup] %s\n' "$*"; }
 APT_PACKAGES=(
   python3-venv python3-dev gcc swig libpcsclite-dev pcscd vsmartcard-vpcd socat
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
-  libpulse0 fonts-noto-cjk fonts-wqy-microhei poppler-utils cups cups-client cups-bsd
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
+  libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libpulse0 fonts-noto-cjk fonts-wqy-microhei poppler-utils cups cups-client cups-bsd
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

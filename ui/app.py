@@ -56,8 +56,9 @@ class KioskWindow:
 
 def create_window(core: Core) -> KioskWindow:
     app = ensure_app()
-    vm = AppViewModel(core.config, core.catalogue, core.journey)
     engine = QQmlApplicationEngine()
+    vm = AppViewModel(core.config, core.catalogue, core.journey)
+    vm.setParent(engine)  # outlives the QML that binds to it, whatever Python collects first
     engine.addImportPath(str(QML_DIR))
     engine.setInitialProperties({"app": vm})
     errors: list[str] = []

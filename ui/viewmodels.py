@@ -29,9 +29,14 @@ FORM_NAMES = {"original": "原件", "copy": "复印件", "electronic": "电子�
 IDENTIFY_NAMES = {"idcard": "居民身份证", "sscard": "社会保障卡", "qr": "电子证照/预约二维码"}
 
 
-def _prop(tp: type, name: str, notify: str) -> Any:
-    """A read-only, final property backed by ``self._<name>`` (keeps the classes short)."""
-    return Property(tp, lambda self: getattr(self, "_" + name), notify=notify, final=True)
+def _time_limit(service: Service) -> str:
+    def days(n: int) -> str:
+        return "当场办结" if n == 0 else f"{n}个工作日"
+
+    legal, promised = service.time_limit_legal_days, service.time_limit_promised_days
+    if legal == promised:
+        return days(legal)
+    return f"法定{days(legal)}，承诺{days(promised)}"
 
 
 class GuideViewModel(QObject):
@@ -70,8 +75,7 @@ class GuideViewModel(QObject):
                     for m in service.materials
                 ],
                 "legalBasis": list(service.legal_basis),
-                "timeLimit": f"法定{service.time_limit_legal_days}个工作日，"
-                f"承诺{service.time_limit_promised_days}个工作日",
+                "timeLimit": _time_limit(service),
                 "fee": service.fee,
                 "channels": list(service.channels),
                 "resultCollection": service.result_collection,
@@ -158,9 +162,11 @@ class AppViewModel(QObject):
                         notify=sessionChanged, final=True)
     searchText = Property(str, lambda s: s._journey.session.search_text,  # noqa: N815
                           notify=sessionChanged, final=True)
-    countdownVisible = _prop(bool, "countdown_visible", "countdownChanged")  # noqa: N815
-    countdownSeconds = _prop(int, "countdown_seconds", "countdownChanged")  # noqa: N815
-    title = _prop(str, "title", "titleChanged")
+    countdownVisible = Property(bool, lambda s: s._countdown_visible,  # noqa: N815
+                                notify=countdownChanged, final=True)
+    countdownSeconds = Property(int, lambda s: s._countdown_seconds,  # noqa: N815
+                                notify=countdownChanged, final=True)
+    title = Property(str, lambda s: s._title, notify=titleChanged, final=True)
     orientation = Property(str, lambda s: s._config.ui.orientation, constant=True, final=True)
     hallName = Property(str, lambda s: s._config.kiosk.hall_name,  # noqa: N815
                         constant=True, final=True)

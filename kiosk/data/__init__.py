@@ -1,0 +1,1 @@
+"""Package data: the bundled sample catalogue and the catalogue JSON Schema."""

@@ -80,7 +80,7 @@ Rectangle {
             }
             SequentialAnimation on scale {
                 loops: Animation.Infinite
-                running: Qt.application.state === Qt.ApplicationActive
+                running: true
                 NumberAnimation { from: 1.0; to: 1.04; duration: 900; easing.type: Easing.InOutQuad }
                 NumberAnimation { from: 1.04; to: 1.0; duration: 900; easing.type: Easing.InOutQuad }
             }

@@ -36,7 +36,7 @@ Rectangle {
             Text {
                 width: parent.width
                 text: bar.title.length > 0 ? bar.title : qsTr("政务服务自助终端")
-                color: Theme.onPrimary
+                color: Theme.textOnPrimary
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontLarge
                 font.bold: true
@@ -58,7 +58,7 @@ Rectangle {
         anchors.rightMargin: Theme.margin
         anchors.verticalCenter: parent.verticalCenter
         text: bar.now
-        color: Theme.onPrimary
+        color: Theme.textOnPrimary
         font.family: Theme.fontFamily
         font.pixelSize: Theme.fontLarge
     }

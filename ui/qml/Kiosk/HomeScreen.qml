@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
 
@@ -67,7 +68,7 @@ Flickable {
             SectionTitle { text: qsTr("按部门办理"); subText: "By department" }
             GridLayout {
                 Layout.fillWidth: true
-                columns: Theme.elder ? 2 : (Theme.landscape ? 3 : 4)
+                columns: Theme.elder ? (Theme.landscape ? 3 : 2) : 4
                 columnSpacing: Theme.gap
                 rowSpacing: Theme.gap
                 Repeater {

@@ -20,7 +20,7 @@ Button {
             anchors.horizontalCenter: parent.horizontalCenter
             text: control.text
             font: control.font
-            color: control.primary && !control.subtle ? Theme.onPrimary : Theme.primaryDark
+            color: control.primary && !control.subtle ? Theme.textOnPrimary : Theme.primaryDark
             opacity: control.enabled ? 1.0 : 0.45
         }
         Text {
@@ -29,7 +29,7 @@ Button {
             text: control.subText
             font.family: Theme.fontFamily
             font.pixelSize: Theme.fontSmall
-            color: control.primary && !control.subtle ? Theme.onPrimary : Theme.textMuted
+            color: control.primary && !control.subtle ? Theme.textOnPrimary : Theme.textMuted
             opacity: control.enabled ? 0.9 : 0.4
         }
     }

@@ -1,0 +1,40 @@
+"""Shared fixtures. Qt runs offscreen; every test must leave no threads behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never read the developer's KIOSK_* settings.
+for _name in [n for n in os.environ if n.startswith("KIOSK_") and n != "KIOSK_ARTIFACTS"]:
+    del os.environ[_name]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    while True:
+        leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not leaked, f"test leaked threads: {[t.name for t in leaked]}"
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = Path(os.environ.get("KIOSK_ARTIFACTS", ROOT / "artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+# The kiosk's keyboard must be the one Qt loads in UI tests too.
+os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")

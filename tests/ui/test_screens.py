@@ -1,0 +1,124 @@
+"""Real QML rendered offscreen: every shell screen in both orientations (and 长辈版), saved
+as PNG under artifacts/screenshots for a person to look at, and checked for what a person
+would notice: a blank screen, Chinese that renders as tofu, text cut off at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QImage
+from PySide6.QtQuick import QQuickItem
+
+from kiosk.bootstrap import build
+from kiosk.config import load_config
+from kiosk.logsetup import shutdown_logging
+from ui.app import FONT_FAMILY, KioskWindow, create_window
+
+SCREENS = ["attract", "home", "department", "bundle", "search", "guide", "countdown"]
+
+
+@pytest.fixture(params=["portrait", "landscape"])
+def kiosk(request: pytest.FixtureRequest, qapp: object, tmp_path: Path) -> Iterator[KioskWindow]:
+    cfg = load_config(env={}, overrides={"data_dir": str(tmp_path),
+                                         "ui.orientation": request.param})
+    core = build(cfg, console_log=False)
+    kw = create_window(core)
+    yield kw
+    kw.window.close()
+    kw.engine.deleteLater()
+    shutdown_logging()
+
+
+def text_items(root: QQuickItem) -> Iterator[QQuickItem]:
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if not item.isVisible() or item.opacity() == 0:
+            continue
+        if item.metaObject().className().startswith("QQuickText") and item.property("text"):
+            yield item
+        stack.extend(item.childItems())
+
+
+def go(kw: KioskWindow, screen: str) -> None:
+    vm, cat = kw.view_model, kw.view_model._catalogue
+    vm.goHome() if vm.screen not in ("attract", "home") else None
+    if screen == "attract":
+        vm.endSession()
+        return
+    vm.wake()
+    if screen == "department":
+        vm.openDepartment(cat.departments[0].id)
+    elif screen == "bundle":
+        vm.openBundle(cat.bundles[0].id)
+    elif screen == "search":
+        vm.search("hkqc")
+    elif screen == "guide":
+        vm.openService(max(cat.services, key=lambda s: len(s.materials)).code)
+    elif screen == "countdown":
+        vm.openService(cat.services[0].code)
+        kw.view_model._journey._last_activity -= 65  # 25 s left: the warning shows
+        vm.tick()
+
+
+def grab(qtbot, kw: KioskWindow) -> QImage:  # type: ignore[no-untyped-def]
+    qtbot.wait(60)  # let bindings settle and a frame render
+    image = kw.window.grabWindow()
+    assert not image.isNull()
+    return image
+
+
+def distinct_colours(image: QImage, step: int = 7) -> int:
+    small = image.scaled(image.width() // step, image.height() // step)
+    return len({small.pixel(x, y) for x in range(small.width()) for y in range(small.height())})
+
+
+def check_text(kw: KioskWindow) -> list[str]:
+    """Problems a person would see: tofu (a glyph the font lacks), text off the edge,
+    text elided."""
+    problems = []
+    width = kw.window.width()
+    for item in text_items(kw.window.contentItem()):
+        text = str(item.property("text"))
+        font = item.property("font")
+        metrics = QFontMetrics(font)
+        missing = {c for c in text if not c.isspace() and not metrics.inFontUcs4(ord(c))}
+        if missing:
+            problems.append(f"no glyph for {''.join(sorted(missing))!r} in {text[:30]!r}")
+        top_left = item.mapToScene(item.boundingRect().topLeft())
+        right = top_left.x() + min(item.width(), item.property("contentWidth") or item.width())
+        if top_left.x() < -1 or right > width + 1:
+            problems.append(f"off screen ({top_left.x():.0f}..{right:.0f}): {text[:30]!r}")
+        if item.property("truncated"):
+            problems.append(f"elided: {text[:40]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_every_shell_screen_renders_readably(qtbot, kiosk: KioskWindow, artifacts_dir: Path,  # type: ignore[no-untyped-def]
+                                             elder: bool) -> None:
+    out = artifacts_dir / "screenshots"
+    out.mkdir(exist_ok=True)
+    orientation = kiosk.view_model.orientation
+    qtbot.waitExposed(kiosk.window)
+    # the CJK font is installed and resolves to itself, not to a fallback without hanzi
+    assert QFontInfo(QFont(FONT_FAMILY)).family() == FONT_FAMILY
+    for screen in SCREENS:
+        go(kiosk, screen)
+        if elder and screen != "attract":
+            kiosk.view_model.setElderMode(True)
+        expected = "guide" if screen == "countdown" else screen
+        assert kiosk.view_model.screen == expected
+        assert kiosk.view_model.countdownVisible == (screen == "countdown")
+        image = grab(qtbot, kiosk)
+        name = f"{orientation}-{'elder' if elder else 'standard'}-{screen}.png"
+        assert image.save(str(out / name))
+        assert image.width() == (1920 if orientation == "landscape" else 1080)
+        assert distinct_colours(image) > 20, f"{name} looks blank"
+        # the header / title band must carry drawn text, not just the background colour
+        band = image.copy(0, 0, image.width(), 130 if screen != "attract" else image.height())
+        assert distinct_colours(band, step=3) > 8, f"{name}: no title text rendered"
+        problems = check_text(kiosk)
+        assert problems == [], f"{name}: {problems}"

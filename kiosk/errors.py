@@ -42,8 +42,9 @@ class ConfigError(KioskError, ValueError):
 
     default_user_message = "终端配置有误，请联系工作人员"
 
-    def __init__(self, detail: str = "", *, key: str | None = None, **kw: str) -> None:
-        super().__init__(detail, **kw)  # type: ignore[arg-type]
+    def __init__(self, detail: str = "", *, key: str | None = None,
+                 user_message: str | None = None) -> None:
+        super().__init__(detail, user_message=user_message)
         self.key = key
 
 
@@ -56,8 +57,9 @@ class ValidationError(KioskError, ValueError):
 
     default_user_message = "输入内容有误，请检查"
 
-    def __init__(self, detail: str = "", *, field: str | None = None, **kw: str) -> None:
-        super().__init__(detail, **kw)  # type: ignore[arg-type]
+    def __init__(self, detail: str = "", *, field: str | None = None,
+                 user_message: str | None = None) -> None:
+        super().__init__(detail, user_message=user_message)
         self.field = field
 
 

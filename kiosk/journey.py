@@ -8,9 +8,9 @@
                         │ ├─▶ BUNDLE ─────┤
                         │ ├─▶ QUERY       │
                         │ └─▶ HELP        ▼
-                        └──────────────▶ GUIDE ──start──▶ IDENTIFY ▶ FORM ▶ [MATERIALS] ▶ [FACE]
-                                                          ▶ SIGNATURE ▶ CONSENT ▶ REVIEW ▶ SUBMITTING
-                                                          ▶ RESULT ▶ RECEIPT ▶ RATING ▶ FAREWELL ▶ ATTRACT
+                        └──────────────▶ GUIDE ──start──▶ IDENTIFY ▶ FORM ▶ [MATERIALS]
+                                  ▶ [FACE] ▶ SIGNATURE ▶ CONSENT ▶ REVIEW ▶ SUBMITTING
+                                  ▶ RESULT ▶ RECEIPT ▶ RATING ▶ FAREWELL ▶ ATTRACT
 
 ``back()`` pops the navigation history (返回); ``home()`` clears it (首页). The
 application steps are derived from the service (materials only when it asks for

@@ -33,16 +33,17 @@ def prepare_environment() -> None:
 
 
 def ensure_app(argv: list[str] | None = None) -> QGuiApplication:
-    app = QGuiApplication.instance()
-    if app is None:
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        app = existing
+    else:
         prepare_environment()
         app = QGuiApplication(argv if argv is not None else sys.argv[:1])
         app.setApplicationName("gov-kiosk")
         app.setOrganizationName("gov-kiosk")
     font = QFont(FONT_FAMILY)
     font.setStyleHint(QFont.StyleHint.SansSerif)
-    app.setFont(font)
-    assert isinstance(app, QGuiApplication)
+    QGuiApplication.setFont(font)
     return app
 
 

@@ -1,17 +1,24 @@
-"""List models exposed to QML (``QAbstractListModel`` with a role enum)."""
+"""List models exposed to QML (``QAbstractListModel``; roles are named in ``ROLES``)."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtCore import Property, Signal
+from PySide6.QtCore import (
+    Property,
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from kiosk.catalogue import Bundle, Catalogue, Department, Service
 
 Index = QModelIndex | QPersistentModelIndex
+FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 
 
 def pick(language: str, zh: str, en: str) -> str:
@@ -20,16 +27,16 @@ def pick(language: str, zh: str, en: str) -> str:
 
 
 class _ListModel(QAbstractListModel):
-    """Rows of one dataclass kind; subclasses map roles to values."""
+    """Rows of one dataclass kind. Subclasses name their roles in ``ROLES`` (role id =
+    ``Qt.UserRole + 1 + position``) and map a role name to a value in ``_value``."""
 
-    class Role(enum.IntEnum):
-        pass
-
+    ROLES: ClassVar[tuple[str, ...]] = ()
     countChanged = Signal()
 
-    def __init__(self, language: Callable[[], str]) -> None:
+    def __init__(self, catalogue: Catalogue, language: Callable[[], str]) -> None:
         super().__init__()
         self._rows: list[Any] = []
+        self._catalogue = catalogue
         self._language = language
 
     def set_rows(self, rows: Sequence[Any]) -> None:
@@ -43,112 +50,70 @@ class _ListModel(QAbstractListModel):
         if self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._rows)
 
-    def _get_count(self) -> int:
-        return len(self._rows)
+    count = Property(int, lambda s: len(s._rows), notify=countChanged, final=True)
 
-    count = Property(int, _get_count, notify=countChanged, final=True)
-
-    def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802 - Qt override
-        return {int(r): QByteArray(r.name.encode()) for r in self.Role}
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {FIRST_ROLE + i: QByteArray(n.encode()) for i, n in enumerate(self.ROLES)}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        i = role - FIRST_ROLE
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        try:
-            r = self.Role(role)
-        except ValueError:
+        if not 0 <= i < len(self.ROLES):
             return None
-        return self._value(self._rows[index.row()], r)
+        return self._value(self._rows[index.row()], self.ROLES[i], self._language())
 
-    def _value(self, row: Any, role: Any) -> Any:
+    def _value(self, row: Any, role: str, lang: str) -> Any:
         raise NotImplementedError
 
 
 class ServiceListModel(_ListModel):
-    class Role(enum.IntEnum):
-        code = Qt.ItemDataRole.UserRole + 1
-        name = enum.auto()
-        nameAlt = enum.auto()  # noqa: N815 - QML role name
-        summary = enum.auto()
-        department = enum.auto()
-        kindName = enum.auto()  # noqa: N815
-        offlineAllowed = enum.auto()  # noqa: N815
-        icon = enum.auto()
+    ROLES = ("code", "name", "nameAlt", "summary", "department", "kindName",
+             "offlineAllowed", "icon")
 
-    def __init__(self, catalogue: Catalogue, language: Callable[[], str]) -> None:
-        super().__init__(language)
-        self._catalogue = catalogue
-
-    def _value(self, s: Service, role: Role) -> Any:
-        lang = self._language()
+    def _value(self, s: Service, role: str, lang: str) -> Any:
         dept = self._catalogue.department(s.department_id)
-        R = self.Role
-        if role == R.code:
-            return s.code
-        if role == R.name:
-            return pick(lang, s.name, s.name_en)
-        if role == R.nameAlt:
-            return s.name_en if lang != "en" else s.name
-        if role == R.summary:
-            return s.summary
-        if role == R.department:
-            return pick(lang, dept.name, dept.name_en)
-        if role == R.kindName:
-            return s.kind_name
-        if role == R.offlineAllowed:
-            return s.offline_allowed
-        return dept.icon
+        values = {
+            "code": s.code,
+            "name": pick(lang, s.name, s.name_en),
+            "nameAlt": s.name if lang == "en" else s.name_en,
+            "summary": s.summary,
+            "department": pick(lang, dept.name, dept.name_en),
+            "kindName": s.kind_name,
+            "offlineAllowed": s.offline_allowed,
+            "icon": dept.icon,
+        }
+        return values[role]
 
 
 class DepartmentListModel(_ListModel):
-    class Role(enum.IntEnum):
-        deptId = Qt.ItemDataRole.UserRole + 1  # noqa: N815
-        name = enum.auto()
-        nameAlt = enum.auto()  # noqa: N815
-        icon = enum.auto()
-        serviceCount = enum.auto()  # noqa: N815
+    ROLES = ("deptId", "name", "nameAlt", "icon", "serviceCount")
 
-    def __init__(self, catalogue: Catalogue, language: Callable[[], str]) -> None:
-        super().__init__(language)
-        self._catalogue = catalogue
-
-    def _value(self, d: Department, role: Role) -> Any:
-        lang = self._language()
-        R = self.Role
-        if role == R.deptId:
-            return d.id
-        if role == R.name:
-            return pick(lang, d.name, d.name_en)
-        if role == R.nameAlt:
-            return d.name_en if lang != "en" else d.name
-        if role == R.icon:
-            return d.icon
-        return len(self._catalogue.services_in(d.id))
+    def _value(self, d: Department, role: str, lang: str) -> Any:
+        if role == "serviceCount":
+            return len(self._catalogue.services_in(d.id))
+        values = {
+            "deptId": d.id,
+            "name": pick(lang, d.name, d.name_en),
+            "nameAlt": d.name if lang == "en" else d.name_en,
+            "icon": d.icon,
+        }
+        return values[role]
 
 
 class BundleListModel(_ListModel):
-    class Role(enum.IntEnum):
-        bundleId = Qt.ItemDataRole.UserRole + 1  # noqa: N815
-        name = enum.auto()
-        nameAlt = enum.auto()  # noqa: N815
-        description = enum.auto()
-        icon = enum.auto()
-        serviceCount = enum.auto()  # noqa: N815
+    ROLES = ("bundleId", "name", "nameAlt", "description", "icon", "serviceCount")
 
-    def _value(self, b: Bundle, role: Role) -> Any:
-        lang = self._language()
-        R = self.Role
-        if role == R.bundleId:
-            return b.id
-        if role == R.name:
-            return pick(lang, b.name, b.name_en)
-        if role == R.nameAlt:
-            return b.name_en if lang != "en" else b.name
-        if role == R.description:
-            return b.description
-        if role == R.icon:
-            return b.icon
-        return len(b.service_codes)
+    def _value(self, b: Bundle, role: str, lang: str) -> Any:
+        values = {
+            "bundleId": b.id,
+            "name": pick(lang, b.name, b.name_en),
+            "nameAlt": b.name if lang == "en" else b.name_en,
+            "description": b.description,
+            "icon": b.icon,
+            "serviceCount": len(b.service_codes),
+        }
+        return values[role]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Property, Signal, Slot
+from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
 
 from kiosk.catalogue import Catalogue, Service
 from kiosk.config import Config
@@ -94,24 +94,24 @@ class GuideViewModel(QObject):
     name = Property(str, lambda s: s._get("name", ""), notify=changed, final=True)
     summary = Property(str, lambda s: s._get("summary", ""), notify=changed, final=True)
     department = Property(str, lambda s: s._get("department", ""), notify=changed, final=True)
-    kindName = Property(str, lambda s: s._get("kindName", ""), notify=changed,  # noqa: N815
+    kindName = Property(str, lambda s: s._get("kindName", ""), notify=changed,
                         final=True)
     conditions = Property(list, lambda s: s._get("conditions", []), notify=changed, final=True)
     materials = Property(list, lambda s: s._get("materials", []), notify=changed, final=True)
-    legalBasis = Property(list, lambda s: s._get("legalBasis", []), notify=changed,  # noqa: N815
+    legalBasis = Property(list, lambda s: s._get("legalBasis", []), notify=changed,
                           final=True)
-    timeLimit = Property(str, lambda s: s._get("timeLimit", ""), notify=changed,  # noqa: N815
+    timeLimit = Property(str, lambda s: s._get("timeLimit", ""), notify=changed,
                          final=True)
     fee = Property(str, lambda s: s._get("fee", ""), notify=changed, final=True)
     channels = Property(list, lambda s: s._get("channels", []), notify=changed, final=True)
-    resultCollection = Property(str, lambda s: s._get("resultCollection", ""),  # noqa: N815
+    resultCollection = Property(str, lambda s: s._get("resultCollection", ""),
                                 notify=changed, final=True)
     faq = Property(list, lambda s: s._get("faq", []), notify=changed, final=True)
-    offlineAllowed = Property(bool, lambda s: s._get("offlineAllowed", False),  # noqa: N815
+    offlineAllowed = Property(bool, lambda s: s._get("offlineAllowed", False),
                               notify=changed, final=True)
-    needsFace = Property(bool, lambda s: s._get("needsFace", False), notify=changed,  # noqa: N815
+    needsFace = Property(bool, lambda s: s._get("needsFace", False), notify=changed,
                          final=True)
-    identifyMethods = Property(str, lambda s: s._get("identifyMethods", ""),  # noqa: N815
+    identifyMethods = Property(str, lambda s: s._get("identifyMethods", ""),
                                notify=changed, final=True)
 
 
@@ -133,7 +133,7 @@ class AppViewModel(QObject):
         self._journey = journey
         lang = lambda: self._journey.session.language  # noqa: E731
         self._departments = DepartmentListModel(catalogue, lang)
-        self._bundles = BundleListModel(lang)
+        self._bundles = BundleListModel(catalogue, lang)
         self._popular = ServiceListModel(catalogue, lang)
         self._services = ServiceListModel(catalogue, lang)
         self._guide = GuideViewModel()
@@ -152,31 +152,31 @@ class AppViewModel(QObject):
 
     # -- properties ----------------------------------------------------------
     screen = Property(str, lambda s: s._journey.state.value, notify=screenChanged, final=True)
-    canGoBack = Property(bool, lambda s: s._journey.can_go_back,  # noqa: N815
+    canGoBack = Property(bool, lambda s: s._journey.can_go_back,
                          notify=navChanged, final=True)
-    canGoHome = Property(bool, lambda s: s._journey.can_go_home,  # noqa: N815
+    canGoHome = Property(bool, lambda s: s._journey.can_go_home,
                          notify=navChanged, final=True)
-    elderMode = Property(bool, lambda s: s._journey.session.elder_mode,  # noqa: N815
+    elderMode = Property(bool, lambda s: s._journey.session.elder_mode,
                          notify=sessionChanged, final=True)
     language = Property(str, lambda s: s._journey.session.language,
                         notify=sessionChanged, final=True)
-    searchText = Property(str, lambda s: s._journey.session.search_text,  # noqa: N815
+    searchText = Property(str, lambda s: s._journey.session.search_text,
                           notify=sessionChanged, final=True)
-    countdownVisible = Property(bool, lambda s: s._countdown_visible,  # noqa: N815
+    countdownVisible = Property(bool, lambda s: s._countdown_visible,
                                 notify=countdownChanged, final=True)
-    countdownSeconds = Property(int, lambda s: s._countdown_seconds,  # noqa: N815
+    countdownSeconds = Property(int, lambda s: s._countdown_seconds,
                                 notify=countdownChanged, final=True)
     title = Property(str, lambda s: s._title, notify=titleChanged, final=True)
     orientation = Property(str, lambda s: s._config.ui.orientation, constant=True, final=True)
-    hallName = Property(str, lambda s: s._config.kiosk.hall_name,  # noqa: N815
+    hallName = Property(str, lambda s: s._config.kiosk.hall_name,
                         constant=True, final=True)
-    hallNameEn = Property(str, lambda s: s._config.kiosk.hall_name_en,  # noqa: N815
+    hallNameEn = Property(str, lambda s: s._config.kiosk.hall_name_en,
                           constant=True, final=True)
-    kioskCode = Property(str, lambda s: s._config.kiosk.code,  # noqa: N815
+    kioskCode = Property(str, lambda s: s._config.kiosk.code,
                          constant=True, final=True)
-    demoMode = Property(bool, lambda s: s._config.mode == "demo",  # noqa: N815
+    demoMode = Property(bool, lambda s: s._config.mode == "demo",
                         constant=True, final=True)
-    catalogueVersion = Property(str, lambda s: s._catalogue.version,  # noqa: N815
+    catalogueVersion = Property(str, lambda s: s._catalogue.version,
                                 constant=True, final=True)
     departments = Property(QObject, lambda s: s._departments, constant=True, final=True)
     bundles = Property(QObject, lambda s: s._bundles, constant=True, final=True)
@@ -191,25 +191,25 @@ class AppViewModel(QObject):
             self._journey.wake()
 
     @Slot()
-    def goHome(self) -> None:  # noqa: N802
+    def goHome(self) -> None:
         if self._journey.can_go_home:
             self._journey.home()
 
     @Slot()
-    def goBack(self) -> None:  # noqa: N802
+    def goBack(self) -> None:
         if self._journey.can_go_back:
             self._journey.back()
 
     @Slot(str)
-    def openDepartment(self, department_id: str) -> None:  # noqa: N802
+    def openDepartment(self, department_id: str) -> None:
         self._journey.open_department(department_id)
 
     @Slot(str)
-    def openBundle(self, bundle_id: str) -> None:  # noqa: N802
+    def openBundle(self, bundle_id: str) -> None:
         self._journey.open_bundle(bundle_id)
 
     @Slot(str)
-    def openService(self, code: str) -> None:  # noqa: N802
+    def openService(self, code: str) -> None:
         self._journey.open_service(code)
 
     @Slot(str)
@@ -219,26 +219,26 @@ class AppViewModel(QObject):
         self.sessionChanged.emit()
 
     @Slot(bool)
-    def setElderMode(self, on: bool) -> None:  # noqa: N802
+    def setElderMode(self, on: bool) -> None:
         if on != self._journey.session.elder_mode:
             self._journey.set_elder_mode(on)
             self.sessionChanged.emit()
 
     @Slot(str)
-    def setLanguage(self, language: str) -> None:  # noqa: N802
+    def setLanguage(self, language: str) -> None:
         if language != self._journey.session.language:
             self._journey.set_language(language)
             self._relabel()
             self.sessionChanged.emit()
 
     @Slot()
-    def stayHere(self) -> None:  # noqa: N802
+    def stayHere(self) -> None:
         """The citizen answered the countdown: keep the session."""
         self._journey.activity()
         self.tick()
 
     @Slot()
-    def endSession(self) -> None:  # noqa: N802
+    def endSession(self) -> None:
         """结束办理: the citizen leaves; wipe everything now."""
         if self._journey.state != State.ATTRACT:
             self._journey.end_session(SessionEnd.CANCELLED)
@@ -306,7 +306,7 @@ class ActivityFilter(QObject):
         super().__init__()
         self._vm = app_vm
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in self.EVENTS:
             self._vm.user_activity()
         return False

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kiosk.logsetup import shutdown_logging
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QImage
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.bootstrap import build
 from kiosk.config import load_config
-from kiosk.logsetup import shutdown_logging
 from ui.app import FONT_FAMILY, KioskWindow, create_window
 
 SCREENS = ["attract", "home", "department", "bundle", "search", "guide", "countdown"]

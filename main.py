@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         core = build(config)
         from ui.app import run  # Qt is imported only for the sub-commands that show the UI
 
-        return run(core)
+        return run(core, screenshot=getattr(args, "screenshot", None))
     except KioskError as err:
         print(f"错误 / error: {err.detail}", file=sys.stderr)
         return 2

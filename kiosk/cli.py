@@ -55,6 +55,9 @@ def _add_common(p: argparse.ArgumentParser, *, config_required: bool) -> None:
                    help="shortcut for --set ui.orientation=...")
     p.add_argument("--windowed", action="store_true",
                    help="do not go full screen (for development)")
+    p.add_argument("--screenshot", type=Path, metavar="PNG",
+                   help="save the first rendered frame to PNG and exit "
+                        "(works offscreen; for checks and the start-up benchmark)")
 
 
 def load_from_args(args: argparse.Namespace) -> Config:

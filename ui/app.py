@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QUrl
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
@@ -54,6 +54,13 @@ class KioskWindow:
     view_model: AppViewModel
     activity_filter: ActivityFilter
 
+    def close(self) -> None:
+        """Tear down QML before the view-models it binds to (they are the engine's children)."""
+        QGuiApplication.instance().removeEventFilter(self.activity_filter)
+        self.window.close()
+        self.engine.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
 
 def create_window(core: Core) -> KioskWindow:
     app = ensure_app()
@@ -75,13 +82,23 @@ def create_window(core: Core) -> KioskWindow:
     return KioskWindow(engine=engine, window=window, view_model=vm, activity_filter=flt)
 
 
-def run(core: Core) -> int:
+def run(core: Core, *, screenshot: Path | None = None) -> int:
+    """Show the kiosk until the application quits. With ``screenshot``, save the first
+    rendered frame there and quit (the start-up benchmark and headless checks use it)."""
     app = ensure_app()
     kw = create_window(core)
     if core.config.ui.fullscreen and app.platformName() not in ("offscreen", "minimal"):
         kw.window.showFullScreen()
+    if screenshot is not None:
+        def save_first_frame() -> None:
+            kw.window.frameSwapped.disconnect(save_first_frame)
+            ok = kw.window.grabWindow().save(str(screenshot))
+            log.info("first frame saved to %s", screenshot if ok else "(failed)")
+            app.exit(0 if ok else 1)
+
+        kw.window.frameSwapped.connect(save_first_frame)
     log.info("kiosk %s started (%s, %s)", core.config.kiosk.code, core.config.mode,
              core.config.ui.orientation)
     code = app.exec()
-    del kw
+    kw.close()
     return int(code)

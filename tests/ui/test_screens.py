@@ -14,20 +14,36 @@ from PySide6.QtQuick import QQuickItem
 
 from kiosk.bootstrap import build
 from kiosk.config import load_config
+from kiosk.journey import Journey
 from ui.app import FONT_FAMILY, KioskWindow, create_window
 
 SCREENS = ["attract", "home", "department", "bundle", "search", "guide", "countdown"]
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
 @pytest.fixture(params=["portrait", "landscape"])
-def kiosk(request: pytest.FixtureRequest, qapp: object, tmp_path: Path) -> Iterator[KioskWindow]:
+def kiosk(request: pytest.FixtureRequest, qapp: object, tmp_path: Path,
+          clock: Clock) -> Iterator[KioskWindow]:
     cfg = load_config(env={}, overrides={"data_dir": str(tmp_path),
                                          "ui.orientation": request.param})
     core = build(cfg, console_log=False)
+    core.journey = Journey(core.catalogue, inactivity_timeout_s=cfg.ui.inactivity_timeout_s,
+                           countdown_s=cfg.ui.countdown_s, clock=clock)
     kw = create_window(core)
     yield kw
-    kw.window.close()
-    kw.engine.deleteLater()
+    kw.close()
     shutdown_logging()
 
 
@@ -42,9 +58,10 @@ def text_items(root: QQuickItem) -> Iterator[QQuickItem]:
         stack.extend(item.childItems())
 
 
-def go(kw: KioskWindow, screen: str) -> None:
+def go(kw: KioskWindow, screen: str, clock: Clock) -> None:
     vm, cat = kw.view_model, kw.view_model._catalogue
-    vm.goHome() if vm.screen not in ("attract", "home") else None
+    if vm.screen not in ("attract", "home"):
+        vm.goHome()
     if screen == "attract":
         vm.endSession()
         return
@@ -59,7 +76,7 @@ def go(kw: KioskWindow, screen: str) -> None:
         vm.openService(max(cat.services, key=lambda s: len(s.materials)).code)
     elif screen == "countdown":
         vm.openService(cat.services[0].code)
-        kw.view_model._journey._last_activity -= 65  # 25 s left: the warning shows
+        clock.t += kw.view_model._journey.timeout_s - 25  # 25 s left: the warning shows
         vm.tick()
 
 
@@ -98,7 +115,7 @@ def check_text(kw: KioskWindow) -> list[str]:
 
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 def test_every_shell_screen_renders_readably(qtbot, kiosk: KioskWindow, artifacts_dir: Path,  # type: ignore[no-untyped-def]
-                                             elder: bool) -> None:
+                                             clock: Clock, elder: bool) -> None:
     out = artifacts_dir / "screenshots"
     out.mkdir(exist_ok=True)
     orientation = kiosk.view_model.orientation
@@ -106,9 +123,10 @@ def test_every_shell_screen_renders_readably(qtbot, kiosk: KioskWindow, artifact
     # the CJK font is installed and resolves to itself, not to a fallback without hanzi
     assert QFontInfo(QFont(FONT_FAMILY)).family() == FONT_FAMILY
     for screen in SCREENS:
-        go(kiosk, screen)
         if elder and screen != "attract":
+            kiosk.view_model.wake()
             kiosk.view_model.setElderMode(True)
+        go(kiosk, screen, clock)
         expected = "guide" if screen == "countdown" else screen
         assert kiosk.view_model.screen == expected
         assert kiosk.view_model.countdownVisible == (screen == "countdown")

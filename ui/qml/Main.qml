@@ -91,6 +91,7 @@ Window {
 
     CountdownOverlay {
         anchors.fill: parent
+        z: 100  // above the navigation bar and the keyboard
         visible: root.app.countdownVisible
         seconds: root.app.countdownSeconds
         onStay: root.app.stayHere()

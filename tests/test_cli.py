@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import main as kiosk_main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_help_lists_the_sub_commands() -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    for word in ("demo", "run", "config", "政务服务自助终端"):
+        assert word in out
+
+
+def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert kiosk_main.main([]) == 2
+    assert "demo" in capsys.readouterr().out
+
+
+def test_config_prints_the_effective_configuration(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code = kiosk_main.main(["config", "--data-dir", str(tmp_path), "--orientation", "landscape",
+                            "--set", "kiosk.code=GY0009"])
+    assert code == 0
+    cfg = json.loads(capsys.readouterr().out)
+    assert cfg["ui"]["orientation"] == "landscape"
+    assert cfg["kiosk"]["code"] == "GY0009"
+    assert cfg["data_dir"] == str(tmp_path)
+
+
+def test_bad_setting_exits_with_a_message_naming_the_key(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert kiosk_main.main(["config", "--set", "ui.countdown_s=3"]) == 2
+    err = capsys.readouterr().err
+    assert "ui.countdown_s" in err and "3" in err
+
+
+def test_run_requires_a_config_file() -> None:
+    with pytest.raises(SystemExit):
+        kiosk_main.main(["run"])
+
+
+def test_sample_config_validates_in_run_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    code = kiosk_main.main(["config", "--mode", "run", "--config",
+                            str(ROOT / "docs" / "kiosk.sample.toml")])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["devices"]["idcard"]["backend"] == "serial"

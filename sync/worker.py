@@ -1,0 +1,321 @@
+"""The sync worker: delivers the outbox to the platform, exactly once, off the UI thread.
+
+One pass (``run_once``) does, in order:
+
+1. take the due items (oldest local sequence first; never by wall clock);
+2. upload each application's attachments that are not complete yet, resumably, recording
+   the offset after every chunk;
+3. POST the applications, then the events, as batches of the *stored* bytes (identical on
+   every retry, so the platform's fingerprint always matches);
+4. per item: ``accepted``/``duplicate`` → delivered (personal data purged);
+   ``conflict``/``rejected`` → dead letter with the reason, alert, no retry;
+   ``missing_attachment``/``in_flight`` → retry;
+5. pull status updates by cursor when due.
+
+Failures: a transport failure (no link, timeout, reset, truncated or malformed answer,
+5xx, 429) reschedules every item of the batch with full-jitter backoff from its persisted
+attempt count, ``Retry-After`` as a floor; nothing is marked delivered without a complete,
+well-formed acknowledgement. A whole batch refused as malformed is resent item by item so
+one poisoned item cannot block the rest. An authentication failure pauses the worker (no
+hammering) until ``wake()`` after the cause is fixed.
+
+The background thread (``start``/``stop``) waits for whichever comes first: the next due
+item, the next status pull, a probe of a down link, or ``wake()``. Its first attempt after
+start and after the link comes back is spread over ``policy.spread_s``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from kiosk.errors import KioskError, SyncAuthError, SyncRejectedError
+from sync.backoff import BackoffPolicy
+from sync.client import ItemResult, PlatformClient, RetryableError
+from sync.outbox import Ack, DueItem, Outbox
+
+log = logging.getLogger(__name__)
+
+DEAD_REASONS = {
+    "conflict": "同一办件编号对应了不同的申请内容，已停止上报，请工作人员核查",
+    "rejected": "政务服务平台拒收该申请",
+}
+
+
+class Link(enum.StrEnum):
+    UNKNOWN = "unknown"
+    UP = "up"
+    DOWN = "down"
+    AUTH_FAILED = "auth_failed"
+
+    @property
+    def label(self) -> str:
+        return {"unknown": "连接状态未知", "up": "已连接政务服务平台",
+                "down": "暂时无法连接政务服务平台", "auth_failed": "终端认证失败，已暂停上报"}[self]
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    link: Link = Link.UNKNOWN
+    last_contact_at: float | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass
+class PassReport:
+    due: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    uploaded_bytes: int = 0
+    status_updates: int = 0
+    error: str | None = None
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: PlatformClient,
+        *,
+        policy: BackoffPolicy | None = None,
+        batch_size: int = 50,
+        status_every_s: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.policy = policy or BackoffPolicy()
+        self.batch_size = batch_size
+        self.status_every_s = status_every_s
+        self._clock = clock
+        self._mono = monotonic
+        self._status = SyncStatus()
+        self._listeners: list[Callable[[SyncStatus], None]] = []
+        self._lock = threading.Lock()  # one pass at a time (thread, CLI, force sync)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_status_pull = 0.0
+        self._paused = False
+        self._open: dict[str, DueItem] = {}  # items of the current pass not yet settled
+
+    # -- status ------------------------------------------------------------------------------
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def add_listener(self, fn: Callable[[SyncStatus], None]) -> None:
+        """Called from the worker thread after every change of link state or error."""
+        self._listeners.append(fn)
+
+    def _set_status(self, **changes: object) -> None:
+        new = replace(self._status, **changes)  # type: ignore[arg-type]
+        if new != self._status:
+            self._status = new
+            for fn in list(self._listeners):
+                try:
+                    fn(new)
+                except Exception:  # a listener must never kill the worker
+                    log.exception("sync status listener failed")
+
+    def _link_up(self) -> None:
+        now = self._clock()
+        self.outbox.record_contact(now)
+        self._set_status(link=Link.UP, last_contact_at=now, last_error=None,
+                         consecutive_failures=0)
+
+    def _link_failed(self, err: KioskError) -> None:
+        if isinstance(err, SyncAuthError):
+            self._paused = True
+            self._set_status(link=Link.AUTH_FAILED, last_error=err.detail)
+            log.error("platform refused our credentials; sync paused: %s", err.detail)
+            return
+        self._set_status(link=Link.DOWN, last_error=err.detail,
+                         consecutive_failures=self._status.consecutive_failures + 1)
+
+    # -- one pass ------------------------------------------------------------------------------
+    def run_once(self, *, pull_status: bool | None = None) -> PassReport:
+        """Deliver what is due now and pull status updates if due. Safe to call from any
+        thread; passes never overlap."""
+        with self._lock:
+            report = PassReport()
+            if self._paused:
+                report.error = "paused: authentication failed"
+                return report
+            due = self.outbox.due(self._clock(), self.batch_size)
+            report.due = len(due)
+            apps = [d for d in due if d.kind == "application"]
+            events = [d for d in due if d.kind != "application"]
+            # 上报中 from here on; a crash leaves them "sending" and the outbox reschedules
+            # them at the next open
+            self.outbox.mark_sending([d.key for d in due])
+            self._open = {d.key: d for d in due}
+            try:
+                ready = self._upload_attachments(apps, report)
+                self._deliver(ready, report, events=False)
+                self._deliver(events, report, events=True)
+                if pull_status or (pull_status is None and self._mono() >= self._next_status_pull):
+                    self._pull_status(report)
+            except (RetryableError, SyncAuthError) as err:
+                report.error = err.detail
+                self._link_failed(err)
+                retry_after = err.retry_after_s if isinstance(err, RetryableError) else None
+                # whatever this pass did not get to backs off too: no item stays "sending"
+                self._retry(list(self._open.values()), report, retry_after=retry_after,
+                            error=err.detail)
+            return report
+
+    def _upload_attachments(self, apps: Sequence[DueItem], report: PassReport) -> list[DueItem]:
+        ready = []
+        for item in apps:
+            try:
+                for sha in item.pending_attachments:
+                    report.uploaded_bytes += self._upload(sha)
+                ready.append(item)
+            except SyncRejectedError as err:
+                self._dead(item.key, "附件上报失败，请工作人员核查", err.detail, report)
+        return ready
+
+    def _upload(self, sha: str) -> int:
+        state = self.outbox.attachment_state(sha)
+
+        def read(offset: int, size: int) -> bytes:
+            return self.outbox.read_attachment_chunk(sha, offset, size)
+
+        def progress(offset: int) -> None:
+            self.outbox.set_uploaded(sha, offset)
+
+        self.client.upload_attachment(sha, state.size, read, progress)
+        return state.size - state.uploaded_offset
+
+    def _deliver(self, items: Sequence[DueItem], report: PassReport, *, events: bool) -> None:
+        if not items:
+            return
+        try:
+            results = self._post(items, events=events)
+        except SyncRejectedError as err:
+            if len(items) > 1:
+                log.warning("batch of %d refused (%s); resending one by one", len(items),
+                            err.detail)
+                for single in items:
+                    self._deliver([single], report, events=events)
+                return
+            self._dead(items[0].key, DEAD_REASONS["rejected"], err.detail, report)
+            self._link_up()
+            return
+        self._link_up()
+        self._apply(items, results, report)
+
+    def _post(self, items: Sequence[DueItem], *, events: bool) -> list[ItemResult]:
+        payloads = [i.payload for i in items]
+        results = (self.client.submit_events(payloads) if events
+                   else self.client.submit_batch(payloads))
+        if {r.idempotency_key for r in results} != {i.key for i in items}:
+            raise RetryableError("batch answer does not match the items sent")
+        return results
+
+    def _apply(self, items: Sequence[DueItem], results: Sequence[ItemResult],
+               report: PassReport) -> None:
+        by_key = {i.key: i for i in items}
+        acks = [Ack(r.idempotency_key, r.case_no, r.state or "submitted", r.reason or None)
+                for r in results if r.delivered]
+        if acks:
+            self.outbox.mark_delivered_many(acks)
+            report.delivered += len(acks)
+            for a in acks:
+                self._open.pop(a.key, None)
+        for r in results:
+            item = by_key[r.idempotency_key]
+            if r.status in DEAD_REASONS:
+                self._dead(r.idempotency_key, r.reason or DEAD_REASONS[r.status],
+                           f"{r.status}: {r.error or ''}", report)
+                log.error("item %s dead-lettered: %s %s", item.provisional_no or item.key,
+                          r.status, r.error or "")
+            elif r.status == "missing_attachment":
+                for sha in item.pending_attachments or ():
+                    self.outbox.set_uploaded(sha, 0)
+                self._retry([item], report, retry_after=None, error="missing_attachment")
+            elif not r.delivered:
+                self._retry([item], report, retry_after=None, error=r.status)
+
+    def _retry(self, items: Sequence[DueItem], report: PassReport, *,
+               retry_after: float | None, error: str = "transport") -> None:
+        now = self._clock()
+        for i in items:
+            self.outbox.schedule_retry(i.key, now + self.policy.delay(i.attempts, retry_after),
+                                       error)
+            self._open.pop(i.key, None)
+            report.retried += 1
+
+    def _dead(self, key: str, reason_zh: str, detail: str, report: PassReport) -> None:
+        self.outbox.dead_letter(key, reason_zh, detail)
+        self._open.pop(key, None)
+        report.dead_lettered += 1
+
+    def _pull_status(self, report: PassReport) -> None:
+        cursor = self.outbox.get_cursor()
+        while True:
+            updates, nxt = self.client.status_updates(cursor)
+            self._link_up()
+            self.outbox.apply_status_updates(updates, nxt)
+            report.status_updates += len(updates)
+            if not updates or nxt == cursor:
+                break
+            cursor = nxt
+        self._next_status_pull = self._mono() + self.status_every_s
+
+    # -- background thread ---------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Force a pass now (maintenance "立即同步", or after credentials were fixed)."""
+        self._paused = False
+        self._wake.set()
+
+    def _run(self) -> None:
+        delay = self.policy.first_attempt_delay()
+        while not self._stop.is_set():
+            self._wake.wait(delay)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            was = self._status.link
+            try:
+                self.run_once()
+            except Exception:  # keep delivering whatever one pass did wrong
+                log.exception("sync pass failed")
+            delay = self._next_delay(was)
+
+    def _next_delay(self, link_before: Link) -> float:
+        if self._paused:
+            return 3600.0
+        st = self._status
+        # a down link is probed on its own backoff; items carry their own schedule too
+        probe = self.policy.delay(st.consecutive_failures) if st.link == Link.DOWN else float("inf")
+        now, mono = self._clock(), self._mono()
+        next_item = self.outbox.next_due_at(now)
+        until_item = float("inf") if next_item is None else max(0.0, next_item - now)
+        until_status = max(0.0, self._next_status_pull - mono)
+        delay = min(until_item, until_status, probe, 300.0)
+        if st.link == Link.UP and link_before == Link.DOWN:
+            delay = max(delay, self.policy.first_attempt_delay())  # reconnect spread
+        return delay

@@ -1,0 +1,122 @@
+"""Exactly-once delivery through the real client and worker to the reference platform."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from sync.models import ItemState
+from sync.worker import Link
+from tests.integration.conftest import Rig, draft
+
+
+def platform_keys(rig: Rig) -> Counter[str]:
+    return Counter(a["idempotency_key"] for a in rig.platform.state.applications())
+
+
+def test_online_submission_is_delivered_once_with_a_case_number(rig: Rig) -> None:
+    receipts = [rig.outbox.submit_application(draft(i, scans=3)) for i in range(3)]
+    report = rig.worker.run_once()
+    assert report.delivered == 3 and report.error is None
+    assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})
+    for r in receipts:
+        view = rig.outbox.lookup(r.provisional_no)
+        assert view is not None and view.state == ItemState.SUBMITTED and view.case_no
+        assert view.purged  # personal data gone once the platform acknowledged
+        assert rig.outbox.lookup(view.case_no) is not None
+        # the platform can open what the kiosk sealed
+        opened = rig.platform.state.open_application(r.provisional_no)
+        assert opened is not None and "张三丰".encode() in opened
+    assert rig.worker.status.link == Link.UP
+
+
+@pytest.mark.parametrize("fault", ["drop_after_commit", "reset", "truncated", "error_500",
+                                   "unavailable_503", "too_many_429"])
+def test_faults_end_with_every_item_accepted_exactly_once(rig: Rig, fault: str) -> None:
+    receipts = [rig.outbox.submit_application(draft(i)) for i in range(12)]
+    rig.outbox.enqueue_event("help_request", {"screen": "form", "service_code": "QR00107002",
+                                              "hall_name": "测试大厅"})
+    rig.platform.inject(fault, path_prefix="/api/v1/applications", probability=0.5, count=8)
+    rig.platform.inject(fault, path_prefix="/api/v1/attachments", probability=0.3, count=4)
+    rig.drain()
+    keys = platform_keys(rig)
+    assert keys == Counter({r.key: 1 for r in receipts})
+    assert all(rig.outbox.lookup(r.provisional_no).state == ItemState.SUBMITTED  # type: ignore[union-attr]
+               for r in receipts)
+    assert len(rig.platform.state.events("help_request")) == 1
+
+
+def test_lost_acknowledgement_is_resent_and_counted_as_duplicate(rig: Rig) -> None:
+    r = rig.outbox.submit_application(draft(1))
+    rig.platform.inject("drop_after_commit", path_prefix="/api/v1/applications", count=1)
+    first = rig.worker.run_once()
+    assert first.delivered == 0 and first.retried == 1
+    assert rig.worker.status.link == Link.DOWN
+    assert platform_keys(rig)[r.key] == 1  # committed although we never heard back
+    rig.drain()
+    assert platform_keys(rig)[r.key] == 1
+    assert rig.outbox.lookup(r.provisional_no).case_no  # type: ignore[union-attr]
+
+
+def test_retry_after_is_a_floor_for_the_next_attempt(rig: Rig) -> None:
+    r = rig.outbox.submit_application(draft(1, scans=0))
+    rig.platform.inject("unavailable_503", path_prefix="/api/v1/applications", count=1,
+                        retry_after_s=120)
+    rig.worker.run_once()
+    view = rig.outbox.application(r.key)
+    assert view is not None and view.attempts == 1
+    next_at = rig.outbox.next_due_at(rig.clock())
+    assert next_at is not None and next_at >= rig.clock() + 120
+
+
+def test_revoked_kiosk_pauses_sync_without_losing_or_dead_lettering(rig: Rig) -> None:
+    r = rig.outbox.submit_application(draft(1, scans=0))
+    assert rig.platform.state.revoke_kiosk("GY0101A001")
+    report = rig.worker.run_once()
+    assert report.delivered == 0
+    assert rig.worker.status.link == Link.AUTH_FAILED
+    assert rig.worker.run_once().error is not None  # paused: no hammering
+    view = rig.outbox.application(r.key)
+    assert view is not None and view.state != ItemState.DEAD_LETTER
+    assert platform_keys(rig)[r.key] == 0
+
+
+def test_kiosk_clock_years_off_still_delivers_in_order(rig: Rig) -> None:
+    rig.client._clock = lambda: 2_500_000_000.0  # the RTC battery died: 2049
+    receipts = [rig.outbox.submit_application(draft(i, scans=0)) for i in range(5)]
+    rig.clock.t -= 10 * 365 * 86400  # and the queue's clock went back ten years
+    receipts += [rig.outbox.submit_application(draft(i, scans=0)) for i in range(5, 8)]
+    rig.drain()
+    assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})
+    assert abs(rig.client.clock_offset_s) > 365 * 86400
+    sent_order = [a["provisional_no"] for a in rig.platform.state.applications()]
+    assert sent_order == [r.provisional_no for r in receipts]
+
+
+def test_status_updates_reach_the_local_record(rig: Rig) -> None:
+    r = rig.outbox.submit_application(draft(1, scans=0))
+    rig.worker.run_once()
+    case_no = rig.outbox.lookup(r.provisional_no).case_no  # type: ignore[union-attr]
+    rig.platform.state.set_application_state(case_no, "needs_correction",
+                                             reason="请补充迁入地落户依据材料")
+    report = rig.worker.run_once(pull_status=True)
+    assert report.status_updates >= 1
+    view = rig.outbox.lookup(r.provisional_no)
+    assert view is not None and view.state == ItemState.NEEDS_CORRECTION
+    assert view.reason_zh == "请补充迁入地落户依据材料"
+
+
+def test_key_reused_with_different_payload_is_dead_lettered(rig: Rig) -> None:
+    r = rig.outbox.submit_application(draft(1, scans=0))
+    rig.worker.run_once()
+    # forge a second item with the same key but another payload, as a buggy or
+    # tampered kiosk would; the platform must answer conflict, never overwrite
+    results = rig.client.submit_batch([json.dumps({
+        "idempotency_key": r.key, "provisional_no": r.provisional_no,
+        "service_code": "QR00107002", "catalogue_version": "x", "created_at": "x",
+        "channel": {"kind": "self_service"}, "attachments": [], "envelope": {"v": 1},
+        "meta": {}}).encode()])
+    assert results[0].status == "conflict"
+    assert platform_keys(rig)[r.key] == 1

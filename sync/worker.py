@@ -67,6 +67,18 @@ class SyncStatus:
 
 
 @dataclass
+class PeriodicTask:
+    """Work the worker does every ``every_s`` while the link allows: refresh the catalogue,
+    enqueue a heartbeat. ``fn`` may raise our sync errors; they count as link failures."""
+
+    name: str
+    every_s: float
+    fn: Callable[[], object]
+    needs_link: bool = True  # False: local work (enqueue a heartbeat), done before delivery
+    next_at: float = 0.0
+
+
+@dataclass
 class PassReport:
     due: int = 0
     delivered: int = 0
@@ -88,6 +100,7 @@ class SyncWorker:
         status_every_s: float = 30.0,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        tasks: Sequence[PeriodicTask] = (),
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -105,6 +118,7 @@ class SyncWorker:
         self._next_status_pull = 0.0
         self._paused = False
         self._open: dict[str, DueItem] = {}  # items of the current pass not yet settled
+        self.tasks = list(tasks)
 
     # -- status ------------------------------------------------------------------------------
     @property
@@ -149,6 +163,7 @@ class SyncWorker:
             if self._paused:
                 report.error = "paused: authentication failed"
                 return report
+            self._run_tasks(before_delivery=True)
             due = self.outbox.due(self._clock(), self.batch_size)
             report.due = len(due)
             apps = [d for d in due if d.kind == "application"]
@@ -163,6 +178,7 @@ class SyncWorker:
                 self._deliver(events, report, events=True)
                 if pull_status or (pull_status is None and self._mono() >= self._next_status_pull):
                     self._pull_status(report)
+                self._run_tasks(before_delivery=False)
             except (RetryableError, SyncAuthError) as err:
                 report.error = err.detail
                 self._link_failed(err)
@@ -171,6 +187,24 @@ class SyncWorker:
                 self._retry(list(self._open.values()), report, retry_after=retry_after,
                             error=err.detail)
             return report
+
+    def _run_tasks(self, *, before_delivery: bool) -> None:
+        """Local tasks (heartbeat enqueue) run before delivery so their items go out in the
+        same pass; platform tasks (catalogue) after it, and only while the link is not down."""
+        now = self._mono()
+        for task in self.tasks:
+            if task.needs_link == before_delivery or now < task.next_at:
+                continue
+            if task.needs_link and self._status.link == Link.DOWN:
+                continue
+            task.next_at = now + task.every_s
+            try:
+                task.fn()
+            except (RetryableError, SyncAuthError):
+                task.next_at = now  # try again with the next pass that reaches the platform
+                raise
+            except KioskError as err:
+                log.error("periodic task %s failed: %s", task.name, err.detail)
 
     def _upload_attachments(self, apps: Sequence[DueItem], report: PassReport) -> list[DueItem]:
         ready = []
@@ -315,7 +349,8 @@ class SyncWorker:
         next_item = self.outbox.next_due_at(now)
         until_item = float("inf") if next_item is None else max(0.0, next_item - now)
         until_status = max(0.0, self._next_status_pull - mono)
-        delay = min(until_item, until_status, probe, 300.0)
+        until_task = min((max(0.0, t.next_at - mono) for t in self.tasks), default=float("inf"))
+        delay = min(until_item, until_status, until_task, probe, 300.0)
         if st.link == Link.UP and link_before == Link.DOWN:
             delay = max(delay, self.policy.first_attempt_delay())  # reconnect spread
         return delay

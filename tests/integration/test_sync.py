@@ -120,3 +120,48 @@ def test_key_reused_with_different_payload_is_dead_lettered(rig: Rig) -> None:
         "meta": {}}).encode()])
     assert results[0].status == "conflict"
     assert platform_keys(rig)[r.key] == 1
+
+
+def test_catalogue_refresh_verifies_and_keeps_the_last_good(rig: Rig, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sync.catalogue_sync import CatalogueCache
+
+    keys_pub = rig.platform.state.signing_public_b64
+    cache = CatalogueCache(tmp_path / "cat", keys_pub)
+    assert cache.age_hours() is None  # bundled, never confirmed
+    first = cache.refresh(rig.client)
+    assert first.outcome == "updated" and cache.age_hours() is not None
+    assert cache.refresh(rig.client).outcome == "unchanged"  # ETag → 304
+
+    doc = json.loads((tmp_path / "cat" / "catalogue.json").read_text(encoding="utf-8"))
+    doc["version"] = "2026.12.1"
+    new = json.dumps(doc, ensure_ascii=False).encode()
+    rig.platform.state.publish_catalogue(new, bad_signature=True)
+    bad = cache.refresh(rig.client)
+    assert bad.outcome == "rejected" and cache.catalogue.version == first.version
+
+    rig.platform.state.publish_catalogue(new)
+    seen: list[str] = []
+    cache.add_listener(lambda c: seen.append(c.version))
+    assert cache.refresh(rig.client).outcome == "updated"
+    assert cache.catalogue.version == "2026.12.1" and seen == ["2026.12.1"]
+    # a restart reads the verified copy back; an edited copy on disk is refused
+    assert CatalogueCache(tmp_path / "cat", keys_pub).catalogue.version == "2026.12.1"
+    path = tmp_path / "cat" / "catalogue.json"
+    path.write_bytes(path.read_bytes().replace("2026.12.1".encode(), b"2026.12.9"))
+    assert CatalogueCache(tmp_path / "cat", keys_pub).catalogue.version != "2026.12.9"
+
+
+def test_periodic_tasks_run_with_the_pass(rig: Rig) -> None:
+    from sync.worker import PeriodicTask
+
+    calls: list[str] = []
+    rig.worker.tasks = [
+        PeriodicTask("heartbeat", 300, lambda: calls.append("hb") or rig.outbox.enqueue_event(
+            "heartbeat", {"queue_depth": {}, "version": "test"}), needs_link=False),
+        PeriodicTask("ping", 300, lambda: calls.append("ping") or rig.client.ping()),
+    ]
+    rig.worker.run_once()
+    assert calls == ["hb", "ping"]
+    assert len(rig.platform.state.events("heartbeat")) == 1
+    rig.worker.run_once()
+    assert calls == ["hb", "ping"]  # not due again yet

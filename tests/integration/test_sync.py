@@ -147,7 +147,7 @@ def test_catalogue_refresh_verifies_and_keeps_the_last_good(rig: Rig, tmp_path) 
     # a restart reads the verified copy back; an edited copy on disk is refused
     assert CatalogueCache(tmp_path / "cat", keys_pub).catalogue.version == "2026.12.1"
     path = tmp_path / "cat" / "catalogue.json"
-    path.write_bytes(path.read_bytes().replace("2026.12.1".encode(), b"2026.12.9"))
+    path.write_bytes(path.read_bytes().replace(b"2026.12.1", b"2026.12.9"))
     assert CatalogueCache(tmp_path / "cat", keys_pub).catalogue.version != "2026.12.9"
 
 

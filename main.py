@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kiosk.cli import build_parser, load_from_args, print_config
+from kiosk.cli import build_parser, load_from_args, print_config, run_enroll, run_sync
 from kiosk.errors import KioskError
 
 
@@ -14,16 +14,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "platform":
+        from refplatform.server import main as platform_main
+
+        return platform_main(args.platform_args)
     try:
         config = load_from_args(args)
         if args.command == "config":
             return print_config(config)
+        if args.command == "enroll":
+            return run_enroll(config, args)
+        if args.command == "sync":
+            return run_sync(config, args.action)
         from kiosk.bootstrap import build
 
         core = build(config)
-        from ui.app import run  # Qt is imported only for the sub-commands that show the UI
+        try:
+            from ui.app import run  # Qt is imported only for the sub-commands that show the UI
 
-        return run(core, screenshot=getattr(args, "screenshot", None))
+            return run(core, screenshot=args.screenshot)
+        finally:
+            core.close()
     except KioskError as err:
         print(f"错误 / error: {err.detail}", file=sys.stderr)
         return 2

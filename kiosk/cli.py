@@ -10,8 +10,9 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kiosk.config import Config, load_config, parse_assignment
 
@@ -22,6 +23,11 @@ DESCRIPTION = """\
                                 platform; data in the per-user data directory
   kiosk run --config FILE       start a real deployment (real devices, real platform)
   kiosk config [--config FILE]  validate a configuration and print the effective values
+  kiosk enroll --token TOKEN    register this kiosk's key with the platform (once)
+  kiosk sync status|run-once|retry-dead
+                                the queue, for operators (JSON)
+  kiosk platform serve --data-dir DIR
+                                run the reference provincial platform standalone
 """
 
 
@@ -39,6 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(cfg, config_required=False)
     cfg.add_argument("--mode", choices=("demo", "run"), default="demo",
                      help="validate as for this sub-command (default: demo)")
+
+    enr = sub.add_parser("enroll", help="register this kiosk with the platform")
+    _add_common(enr, config_required=False)
+    enr.add_argument("--token", required=True, help="single-use enrollment token")
+    enr.add_argument("--platform-url", metavar="URL",
+                     help="platform base URL (default: platform.url from the config)")
+
+    syn = sub.add_parser("sync", help="queue status and operations for operators")
+    _add_common(syn, config_required=False)
+    syn.add_argument("action", choices=("status", "run-once", "retry-dead"),
+                     help="status: depth by state, oldest unsent, last contact; run-once: "
+                          "deliver what is due now; retry-dead: put dead letters back")
+
+    plat = sub.add_parser("platform", help="the reference provincial platform")
+    plat.add_argument("platform_args", nargs=argparse.REMAINDER,
+                      help="e.g. serve --data-dir DIR [--port 8765] (see platform --help)")
     return parser
 
 
@@ -68,8 +90,55 @@ def load_from_args(args: argparse.Namespace) -> Config:
         overrides["ui.orientation"] = args.orientation
     if args.windowed:
         overrides["ui.fullscreen"] = "false"
-    mode = getattr(args, "mode", None) or args.command
+    mode: Literal["demo", "run"] = "demo"
+    if args.command == "run" or getattr(args, "mode", None) == "run":
+        mode = "run"
+    elif args.command in ("enroll", "sync") and args.config is not None:
+        mode = "run"  # operating on a real deployment's data
+        overrides.setdefault("allow_simulated_devices", "true")  # no devices are used here
     return load_config(args.config, mode=mode, overrides=overrides)
+
+
+def run_enroll(config: Config, args: argparse.Namespace) -> int:
+    from sync.service import enroll_kiosk
+
+    enr = enroll_kiosk(config, args.token, url=args.platform_url)
+    json.dump({"kiosk_id": enr.kiosk_id, "platform_url": enr.platform_url,
+               "platform_signing_key": enr.platform_signing_key,
+               "platform_encryption_key": enr.platform_encryption_key},
+              sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+def run_sync(config: Config, action: str) -> int:
+    """Operator commands on the queue. The kiosk must not be running (the queue has one
+    owner); the error says so when it is."""
+    from kiosk.bootstrap import prepare_data_dir, start_sync
+
+    prepare_data_dir(config)
+    stack, platform = start_sync(config)
+    try:
+        out: dict[str, Any]
+        if action == "run-once":
+            report = stack.worker.run_once(pull_status=True)
+            out = dataclasses.asdict(report)
+            out["link"] = stack.worker.status.link.value
+        elif action == "retry-dead":
+            out = {"requeued": stack.outbox.retry_dead_letters()}
+        else:
+            stats = stack.outbox.stats()
+            out = dataclasses.asdict(stats)
+            out["hours_since_contact"] = stats.hours_since_contact(time.time())
+            out["catalogue_version"] = stack.catalogue.catalogue.version
+            out["catalogue_age_hours"] = stack.catalogue.age_hours()
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+        return 0
+    finally:
+        stack.stop()
+        if platform is not None:
+            platform.stop()
 
 
 def print_config(config: Config) -> int:

@@ -71,10 +71,13 @@ install_if_changed() {  # name, then pip arguments
 }
 install_if_changed runtime "$ROOT/requirements.lock"
 [ "$DEV" -eq 1 ] && install_if_changed dev "$ROOT/requirements-dev.lock"
-if ! "$VENV/bin/python" -c 'import kiosk' 2>/dev/null || [ ! -x "$VENV/bin/kiosk" ]; then
+# The project itself, editable; reinstalled when pyproject.toml changes (packages, scripts).
+want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+if [ "$(cat "$VENV/.kiosk-project" 2>/dev/null || true)" != "$want" ] || [ ! -x "$VENV/bin/kiosk" ]; then
   say "installing the kiosk package (editable)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$ROOT" 2>&1 \
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  echo "$want" > "$VENV/.kiosk-project"
 fi
 
 # --- Build steps -------------------------------------------------------------

@@ -56,7 +56,9 @@ class KioskWindow:
 
     def close(self) -> None:
         """Tear down QML before the view-models it binds to (they are the engine's children)."""
-        QGuiApplication.instance().removeEventFilter(self.activity_filter)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.activity_filter)
         self.window.close()
         self.engine.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kiosk.logsetup import shutdown_logging
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QImage
 from PySide6.QtQuick import QQuickItem
 
 from kiosk.bootstrap import build
 from kiosk.config import load_config
 from kiosk.journey import Journey
+from kiosk.logsetup import shutdown_logging
 from ui.app import FONT_FAMILY, KioskWindow, create_window
 
 SCREENS = ["attract", "home", "department", "bundle", "search", "guide", "countdown"]
@@ -38,7 +38,7 @@ def kiosk(request: pytest.FixtureRequest, qapp: object, tmp_path: Path,
           clock: Clock) -> Iterator[KioskWindow]:
     cfg = load_config(env={}, overrides={"data_dir": str(tmp_path),
                                          "ui.orientation": request.param})
-    core = build(cfg, console_log=False)
+    core = build(cfg, console_log=False, with_sync=False)
     core.journey = Journey(core.catalogue, inactivity_timeout_s=cfg.ui.inactivity_timeout_s,
                            countdown_s=cfg.ui.countdown_s, clock=clock)
     kw = create_window(core)

@@ -177,7 +177,7 @@ class Config:
 
     @property
     def db_path(self) -> Path:
-        return self.data_dir / "kiosk.sqlite3"
+        return self.data_dir / "queue.sqlite3"
 
     @property
     def log_dir(self) -> Path:

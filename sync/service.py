@@ -123,7 +123,7 @@ class SyncStack:
                  device_health: Callable[[], dict[str, str]] | None = None) -> None:
         self.config = config
         self.enrollment = enrollment
-        self.outbox = Outbox.open(config.data_dir / "queue.sqlite3",
+        self.outbox = Outbox.open(config.db_path,
                                   config.data_dir / "attachments",
                                   kiosk_code=config.kiosk.code,
                                   platform_encryption_key=enrollment.platform_encryption_key,

@@ -27,6 +27,7 @@ start and after the link comes back is spread over ``policy.spread_s``.
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import threading
 import time
@@ -87,6 +88,14 @@ class PassReport:
     uploaded_bytes: int = 0
     status_updates: int = 0
     error: str | None = None
+
+
+def _attachments_of(item: DueItem) -> list[str]:
+    try:
+        listed = json.loads(item.payload).get("attachments", [])
+    except (ValueError, AttributeError):
+        return list(item.pending_attachments)
+    return [a for a in listed if isinstance(a, str)]
 
 
 class SyncWorker:
@@ -273,7 +282,8 @@ class SyncWorker:
                 log.error("item %s dead-lettered: %s %s", item.provisional_no or item.key,
                           r.status, r.error or "")
             elif r.status == "missing_attachment":
-                for sha in item.pending_attachments or ():
+                # the platform lost or never completed one: upload them all again next pass
+                for sha in _attachments_of(item):
                     self.outbox.set_uploaded(sha, 0)
                 self._retry([item], report, retry_after=None, error="missing_attachment")
             elif not r.delivered:

@@ -12,7 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never read the developer's KIOSK_* settings.
-for _name in [n for n in os.environ if n.startswith("KIOSK_") and n != "KIOSK_ARTIFACTS"]:
+_TEST_KNOBS = {"KIOSK_ARTIFACTS", "KIOSK_CRASH_KILLS", "KIOSK_SYNC_CRASH_KILLS"}
+for _name in [n for n in os.environ if n.startswith("KIOSK_") and n not in _TEST_KNOBS]:
     del os.environ[_name]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ def test_defaults_are_a_valid_demo_configuration(tmp_path: Path) -> None:
     assert cfg.mode == "demo"
     assert cfg.devices.idcard.backend == "simulated"
     assert cfg.data_dir == tmp_path
-    assert cfg.db_path == tmp_path / "kiosk.sqlite3"
+    assert cfg.db_path == tmp_path / "queue.sqlite3"
 
 
 def test_default_data_dir_is_the_per_user_data_directory() -> None:

@@ -1,0 +1,1270 @@
+"""The durable queue: applications and events waiting for the provincial platform.
+
+This is the repository the UI (submit, 办件查询, staff queue view) and the sync worker use.
+Design and figures: ``docs/queue.md``; wire format: ``docs/platform-api.md`` §2–§6.
+
+Opening
+=======
+
+``Outbox.open(db_path, attachments_dir, *, kiosk_code, platform_encryption_key, limits,
+clock=time.time, max_backoff_s=900.0) -> Outbox`` checks the database (``PRAGMA
+integrity_check``; a damaged file is quarantined, never deleted — see ``outbox.open_report``,
+an ``OpenReport`` with ``quarantined_path`` and a Chinese ``message_zh`` to show and alert),
+upgrades the schema, reschedules items a crash left in ``sending`` and removes orphan
+attachment files. One process owns a queue (``flock``); all methods are thread-safe and all
+writes go through one SQLite connection under one lock. ``close()`` is idempotent; the
+object is a context manager. ``clock`` is Unix seconds; it is used for timestamps only —
+order is always the local sequence ``seq``.
+
+Producing (UI thread or a background job)
+=========================================
+
+``submit_application(draft, *, client_ref=None) -> SubmitReceipt``
+    Seals the personal data (``kiosk.crypto.seal``, AAD = the new UUID4 idempotency key),
+    encrypts and durably writes the material scans, then in **one** ``BEGIN IMMEDIATE``
+    transaction takes the next daily sequence, builds the provisional number and the exact
+    platform item (§4, ``canonical_json``), and stores outbox row + application row +
+    attachment rows + first history row. Show "已提交" only after it returns. Personal data
+    is stored only inside the envelope and the encrypted files; readable columns hold masked
+    values. ``client_ref`` (the caller's draft id) makes a re-submission of the same draft
+    return the stored receipt (``resubmitted=True``) instead of a second application.
+    Raises ``ValidationError`` (bad draft), ``StorageError`` (disk, queue limits — checked
+    *before* anything is written; Chinese ``user_message``).
+``enqueue_event(kind, body, *, key=None) -> key``
+    ``kind`` ∈ rating, help_request, heartbeat, audit (§5); body is sent as is (it is not
+    sealed: put no personal data in it). Re-enqueueing an existing ``key`` with the same
+    kind and body returns it; with anything else raises ``KeyReuseError``. A stored payload
+    is never overwritten (also enforced by a database trigger).
+``check_capacity(incoming_bytes=0)``
+    Raises the ``StorageError`` a submission of that size would meet (for disabling the
+    submit button early).
+
+Delivering (the sync worker)
+============================
+
+``due(now=None, limit=50) -> list[DueItem]``
+    Items in ``pending`` / ``retry_scheduled`` whose ``next_attempt_at`` has come, oldest
+    ``seq`` first, with the exact ``payload`` bytes to POST (identical on every retry) and
+    ``pending_attachments`` (ids not yet fully uploaded; upload them first, §3). A
+    ``next_attempt_at`` more than ``max_backoff_s`` in the future can only come from a clock
+    that moved back; it is clamped to ``now + max_backoff_s`` (persisted), so nothing starves.
+``next_due_at(now=None) -> float | None``  when to wake up next (``now`` if something is due).
+``attachment_state(sha) -> AttachmentState`` / ``set_uploaded(sha, offset)``
+    Resumable upload progress (``offset == size`` marks it done; a smaller offset from a 409
+    ``offset_mismatch`` is accepted). ``read_attachment_chunk(sha, offset, size) -> bytes``.
+``mark_sending(keys)``
+    First thing after ``due()``, before uploading attachments and before the POST
+    (``pending``/``retry_scheduled`` → ``sending``); ``schedule_retry`` and a lost
+    acknowledgement both start from ``sending``. A crash leaves items ``sending``; the next
+    ``open`` makes them due again.
+``mark_delivered(key, case_no=None, state="submitted", reason=None)``
+    The platform acknowledged (``accepted`` or ``duplicate``). Links the case number, moves
+    the application to the platform's state, and **purges personal data**: the stored
+    payload (envelope) is cleared and the attachment files deleted after COMMIT; masked
+    metadata and history stay. Repeating it is harmless. ``mark_delivered_many(acks)`` does
+    a list of ``Ack`` in one transaction.
+``schedule_retry(key, next_attempt_at, error)``
+    Failed attempt: ``attempts += 1``, ``next_attempt_at`` and ``last_error`` persisted (a
+    reboot does not reset the backoff). The worker computes the delay from
+    ``DueItem.attempts`` (full jitter, base 2 s, cap 15 min, Retry-After).
+``dead_letter(key, reason_zh, detail)`` — conflict/rejected: stop retrying, tell staff.
+``retry_dead_letters(keys=None) -> int`` — staff decision: back to ``pending``.
+``apply_status_update(update) -> str`` / ``apply_status_updates(updates, next_cursor)``
+    A §6 status update (``applied`` / ``unchanged`` / ``unknown`` / ``illegal``). The batch
+    form applies a page and stores the cursor in the same transaction. ``get_cursor()``,
+    ``set_cursor(n)``.
+``record_contact(at=None)`` — the platform answered a signed request (persisted at most
+    every 30 s).
+
+Reading (any thread)
+====================
+
+``lookup(number) -> ApplicationView | None`` by provisional or case number;
+``application(key)``; ``history(key) -> list[HistoryEntry]``; ``stats(now=None) ->
+QueueStats`` (depth by state, oldest undelivered age, queued bytes, last contact).
+
+Maintenance: ``sweep_orphans() -> int``, ``checkpoint(truncate=False)``,
+``prune_delivered_events(older_than_s, now=None) -> int``, ``add_listener(fn)`` (called
+with a ``StateChange`` after each committed state change, outside the lock).
+
+States, Chinese labels and the allowed transitions: ``sync.models.ItemState``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from kiosk.config import OfflineLimits
+from kiosk.crypto import CryptoError, canonical_json, seal, seal_attachment, sha256_hex
+from kiosk.errors import ConfigError, KioskError, StorageError, ValidationError
+from kiosk.masking import mask_id_number, mask_name
+from sync import receipts
+from sync.attachments import AttachmentStore, free_bytes
+from sync.db import MSG_DISK_FULL, QUARANTINE_DIR_NAME, Database, OpenReport, UnitOfWork
+from sync.models import (
+    EVENT_KINDS,
+    PLATFORM_STATES,
+    UNDELIVERED_STATES,
+    Application,
+    Attachment,
+    Counter,
+    IllegalTransitionError,
+    ItemState,
+    OutboxItem,
+    Setting,
+    Transition,
+    check_transition,
+)
+
+__all__ = [
+    "MAX_BACKOFF_S",
+    "Ack",
+    "ApplicationDraft",
+    "ApplicationView",
+    "AttachmentState",
+    "Channel",
+    "Consent",
+    "DueItem",
+    "HistoryEntry",
+    "IllegalTransitionError",
+    "ItemState",
+    "KeyReuseError",
+    "MaterialInput",
+    "OpenReport",
+    "Outbox",
+    "Person",
+    "QueueStats",
+    "StateChange",
+    "SubmitReceipt",
+    "UnknownItemError",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 900.0
+MAX_EVENT_BYTES = 1_000_000
+CONTACT_PERSIST_INTERVAL_S = 30.0
+SEQUENCE_BASE_STEP = 100_000  # a database started after a quarantine numbers from here
+_UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+_SERVICE_CODE = re.compile(r"[A-Z]{2}[0-9]{8}")
+_UNDELIVERED = tuple(s.value for s in UNDELIVERED_STATES)
+_DUE_STATES = (ItemState.PENDING.value, ItemState.RETRY_SCHEDULED.value)
+
+FaceStatus = Literal["not_required", "pending_verification", "verified", "failed"]
+
+MSG_QUEUE_ITEMS = "本机待上报的申请已达上限，暂不能受理新的申请，请稍后再试或到窗口办理"
+MSG_QUEUE_BYTES = "本机待上报的材料已达容量上限，暂不能受理新的申请，请稍后再试或到窗口办理"
+
+REASON_CREATED = "申请已保存在本机，等待上报政务服务平台"
+REASON_EVENT_CREATED = "已保存在本机，等待上报"
+REASON_SENDING = "正在上报政务服务平台"
+REASON_RETRY = "暂时无法连接政务服务平台，稍后自动重试"
+REASON_DELIVERED = "已上报政务服务平台"
+REASON_RESUMED = "终端重启，重新安排上报"
+REASON_DEAD_RETRY = "工作人员已重新安排上报"
+
+
+class KeyReuseError(KioskError, ValueError):
+    """An idempotency key that already exists was offered with a different payload."""
+
+    default_user_message = "数据重复提交，请联系工作人员"
+
+
+class UnknownItemError(KioskError, LookupError):
+    """No item, application or attachment with that key or id (or it was purged)."""
+
+    default_user_message = "未找到该办件"
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    """An applicant or agent as read from the ID card and the form. Sealed, never stored."""
+
+    name: str
+    id_number: str
+    id_type: str = "resident_id"  # 居民身份证; or passport, hk_macao_permit, …
+    phone: str = ""
+    address: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. ethnicity, birth date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "id_type": self.id_type, "id_number": self.id_number,
+                "phone": self.phone, "address": self.address, "extra": dict(self.extra)}
+
+
+@dataclass(frozen=True)
+class MaterialInput:
+    """One material (申请材料) with its trust level A–D (PRODUCT.md §5).
+
+    ``content`` is the scan (encrypted into an attachment); ``None`` for an electronic
+    licence referenced by ``reference`` (A) or a self-declared item (D).
+    """
+
+    material_id: str
+    trust_level: str
+    content: bytes | None = None
+    media_type: str = "image/jpeg"
+    reference: str | None = None  # e-licence number etc.; sealed
+
+
+@dataclass(frozen=True)
+class Channel:
+    """``self_service`` or ``assisted`` (帮办代办: ``staff_id`` required). When someone acts
+    for the applicant, ``proxy_relationship`` (e.g. "子女") travels in the clear and the
+    agent's identity (``agent``) inside the envelope."""
+
+    kind: Literal["self_service", "assisted"] = "self_service"
+    staff_id: str | None = None
+    proxy_relationship: str | None = None
+    agent: Person | None = None
+
+    def wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.staff_id:
+            out["staff_id"] = self.staff_id
+        if self.proxy_relationship:
+            out["proxy"] = {"relationship": self.proxy_relationship}
+        return out
+
+
+@dataclass(frozen=True)
+class Consent:
+    personal_info: bool  # 个人信息处理告知同意 (required)
+    sensitive_info: bool = False  # 敏感个人信息单独同意 (PIPL art. 29)
+    face: bool = False  # 人脸识别单独同意 (required when a face is used)
+    commitment: bool = False  # 告知承诺 (required for D-level materials)
+
+
+@dataclass(frozen=True)
+class ApplicationDraft:
+    service_code: str
+    service_name: str
+    catalogue_version: str
+    applicant: Person
+    form: Mapping[str, Any] = field(default_factory=dict)
+    materials: Sequence[MaterialInput | tuple[Any, ...]] = ()
+    channel: Channel = field(default_factory=Channel)
+    consent: Consent = field(default_factory=lambda: Consent(personal_info=True))
+    face_status: FaceStatus = "not_required"
+    signature: bytes | None = None  # handwritten signature image; sealed
+
+
+# -- outputs --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SubmitReceipt:
+    key: str
+    provisional_no: str
+    service_code: str
+    service_name: str
+    masked_name: str
+    masked_id: str
+    state: ItemState
+    created_at: float
+    attachments: tuple[str, ...]
+    resubmitted: bool = False  # True: this draft was already stored; nothing new written
+
+    @property
+    def state_label(self) -> str:
+        return self.state.label
+
+    @property
+    def created_at_iso(self) -> str:
+        """Kiosk time in China Standard Time, for the printed receipt."""
+        return _iso(self.created_at)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    key: str
+    seq: int
+    kind: str
+    payload: bytes  # canonical JSON of the platform item; POST exactly these bytes
+    payload_sha256: str  # the platform's fingerprint of it
+    attempts: int  # failed attempts so far: the backoff exponent
+    pending_attachments: tuple[str, ...]  # upload these first (§3)
+    provisional_no: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentState:
+    sha256: str
+    size: int
+    uploaded_offset: int
+    done: bool
+    purged: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: float
+    from_state: ItemState | None
+    to_state: ItemState
+    reason_zh: str
+    detail: str | None
+
+    @property
+    def label(self) -> str:
+        return self.to_state.label
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """What 办件查询 and the staff queue show: masked data, state, reason, history."""
+
+    key: str
+    provisional_no: str
+    case_no: str | None
+    service_code: str
+    service_name: str
+    catalogue_version: str
+    channel_kind: str
+    masked_name: str
+    masked_id: str
+    face_status: str
+    state: ItemState
+    reason_zh: str | None
+    created_at: float
+    last_updated: float
+    purged: bool
+    attempts: int
+    last_error: str | None
+    history: tuple[HistoryEntry, ...]
+
+    @property
+    def state_label(self) -> str:
+        return self.state.label
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    depth: dict[str, int]  # outbox items by delivery state (heartbeat "queue_depth")
+    applications: dict[str, int]  # applications by state
+    undelivered: int
+    dead_letters: int
+    oldest_undelivered_age_s: float | None
+    queued_bytes: int
+    last_contact_at: float | None
+
+    def hours_since_contact(self, now: float) -> float | None:
+        if self.last_contact_at is None:
+            return None
+        return max(0.0, now - self.last_contact_at) / 3600.0
+
+
+@dataclass(frozen=True)
+class Ack:
+    key: str
+    case_no: str | None = None
+    state: str = ItemState.SUBMITTED.value
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StateChange:
+    key: str
+    kind: str
+    provisional_no: str | None
+    state: ItemState
+    reason_zh: str
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=receipts.CHINA_TZ).isoformat(timespec="seconds")
+
+
+def _material(m: MaterialInput | tuple[Any, ...]) -> MaterialInput:
+    return m if isinstance(m, MaterialInput) else MaterialInput(*m)
+
+
+def _validate(draft: ApplicationDraft) -> list[MaterialInput]:
+    def bad(fld: str, detail: str, msg: str) -> ValidationError:
+        return ValidationError(detail, field=fld, user_message=msg)
+
+    if not _SERVICE_CODE.fullmatch(draft.service_code):
+        raise bad("service_code", f"bad service code {draft.service_code!r}",
+                  "事项编码有误，请联系工作人员")
+    if not draft.service_name.strip() or not draft.catalogue_version.strip():
+        raise bad("service_name", "service name and catalogue version are required",
+                  "事项信息不完整，请联系工作人员")
+    if not draft.applicant.name.strip() or not draft.applicant.id_number.strip():
+        raise bad("applicant", "applicant name and id number are required",
+                  "请先读取身份证或填写申请人信息")
+    if not draft.consent.personal_info:
+        raise bad("consent", "personal-information consent missing",
+                  "请先阅读并同意个人信息处理规则")
+    if draft.face_status != "not_required" and not draft.consent.face:
+        raise bad("consent", "face data used without separate consent",
+                  "使用人脸识别需要您单独同意")
+    ch = draft.channel
+    if ch.kind not in ("self_service", "assisted"):
+        raise bad("channel", f"unknown channel {ch.kind!r}", "受理渠道有误，请联系工作人员")
+    if ch.kind == "assisted" and not (ch.staff_id or "").strip():
+        raise bad("channel", "assisted channel without staff id", "帮办代办需要工作人员登录")
+    if ch.agent is not None and not (ch.proxy_relationship or "").strip():
+        raise bad("channel", "agent without relationship", "请选择代办人与申请人的关系")
+    materials = [_material(m) for m in draft.materials]
+    for m in materials:
+        if not m.material_id.strip():
+            raise bad("materials", "material without id", "材料信息有误，请联系工作人员")
+        if m.trust_level not in ("A", "B", "C", "D"):
+            raise bad("materials", f"trust level {m.trust_level!r} not in A-D",
+                      "材料信息有误，请联系工作人员")
+        if m.trust_level == "D" and not draft.consent.commitment:
+            raise bad("consent", "self-declared material without commitment",
+                      "自行承诺的材料需要您确认告知承诺书")
+        if m.content is not None and not isinstance(m.content, (bytes, bytearray)):
+            raise bad("materials", "material content must be bytes", "材料格式有误")
+    return materials
+
+
+def _sealed_document(draft: ApplicationDraft, materials: Sequence[MaterialInput]) -> bytes:
+    """The personal data, sealed. Materials are listed in the order of ``meta.materials``
+    in the item, which maps each to its attachment id (known only after sealing)."""
+    doc = {
+        "v": 1,
+        "service_code": draft.service_code,
+        "catalogue_version": draft.catalogue_version,
+        "applicant": draft.applicant.as_dict(),
+        "agent": draft.channel.agent.as_dict() if draft.channel.agent else None,
+        "form": dict(draft.form),
+        "consent": dataclasses.asdict(draft.consent),
+        "materials": [
+            {"material_id": m.material_id, "trust_level": m.trust_level,
+             "media_type": m.media_type if m.content is not None else None,
+             "reference": m.reference}
+            for m in materials
+        ],
+        "face": draft.face_status,
+        "signature": base64.b64encode(draft.signature).decode() if draft.signature else None,
+    }
+    try:
+        return canonical_json(doc)
+    except (TypeError, ValueError) as err:
+        raise ValidationError(f"form values are not JSON: {err}", field="form",
+                              user_message="表单内容有误，请检查") from err
+
+
+def _state(value: str | ItemState) -> ItemState:
+    try:
+        return ItemState(value)
+    except ValueError as err:
+        raise IllegalTransitionError(f"unknown state {value!r}") from err
+
+
+# -- the repository -------------------------------------------------------------------------
+
+class Outbox:
+    """See the module docstring."""
+
+    def __init__(self, db: Database, store: AttachmentStore, *, kiosk_code: str,
+                 platform_encryption_key: str, limits: OfflineLimits,
+                 clock: Callable[[], float], max_backoff_s: float) -> None:
+        self._db = db
+        self.attachments = store
+        self.kiosk_code = kiosk_code
+        self._platform_key = platform_encryption_key
+        self.limits = limits
+        self._clock = clock
+        self.max_backoff_s = max_backoff_s
+        self._listeners: list[Callable[[StateChange], None]] = []
+        self._listeners_lock = threading.Lock()
+        self._contact_lock = threading.Lock()
+        self._last_contact: float | None = None
+        self._last_contact_saved: float | None = None
+        self._sequence_base = 0
+        self.open_report = db.report
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db_path: Path | str, attachments_dir: Path | str, *, kiosk_code: str,
+             platform_encryption_key: str, limits: OfflineLimits,
+             clock: Callable[[], float] = time.time,
+             max_backoff_s: float = MAX_BACKOFF_S) -> Outbox:
+        if not re.fullmatch(r"[A-Z0-9]{4,12}", kiosk_code):
+            raise ConfigError(f"kiosk.code: expected 4-12 of [A-Z0-9], got {kiosk_code!r}",
+                              key="kiosk.code")
+        try:
+            seal(b"", platform_encryption_key, aad=b"probe")
+        except CryptoError as err:
+            raise ConfigError("platform.encryption_public_key: not an X25519 public key",
+                              key="platform.encryption_public_key") from err
+        db_path, attachments_dir = Path(db_path), Path(attachments_dir)
+        db = Database.open(db_path, also_quarantine=[attachments_dir], clock=clock)
+        try:
+            store = AttachmentStore(attachments_dir)
+            outbox = cls(db, store, kiosk_code=kiosk_code,
+                         platform_encryption_key=platform_encryption_key, limits=limits,
+                         clock=clock, max_backoff_s=max_backoff_s)
+            resumed = outbox._prepare(db_path)
+            swept = outbox.sweep_orphans()
+        except BaseException:
+            db.close()
+            raise
+        outbox.open_report = dataclasses.replace(db.report, swept_orphans=swept,
+                                                 resumed_in_flight=resumed)
+        return outbox
+
+    def _prepare(self, db_path: Path) -> int:
+        now = self._clock()
+        changes: list[StateChange] = []
+        with self._db.write() as uow:
+            s = uow.session
+            base = s.get(Setting, "sequence_base")
+            if base is None:
+                qdir = db_path.parent / QUARANTINE_DIR_NAME
+                generations = len(list(qdir.iterdir())) if qdir.is_dir() else 0
+                base = Setting(name="sequence_base",
+                               value=str(SEQUENCE_BASE_STEP * min(generations, 9)))
+                s.add(base)
+            self._sequence_base = int(base.value)
+            contact = s.get(Setting, "last_contact_at")
+            if contact is not None:
+                self._last_contact = self._last_contact_saved = float(contact.value)
+            stuck = s.scalars(select(OutboxItem).where(
+                OutboxItem.state == ItemState.SENDING.value).order_by(OutboxItem.seq)).all()
+            for item in stuck:
+                item.next_attempt_at = now
+                changes.append(self._transition(
+                    s, item, ItemState.RETRY_SCHEDULED, REASON_RESUMED,
+                    "left in 'sending' by an interrupted run", now))
+            uow.commit()
+        if stuck:
+            log.info("rescheduled %d item(s) left in 'sending'", len(stuck))
+        self._notify(changes)
+        return len(stuck)
+
+    def close(self) -> None:
+        with contextlib.suppress(KioskError):
+            self._persist_contact(force=True)
+        self._db.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    def add_listener(self, fn: Callable[[StateChange], None]) -> None:
+        with self._listeners_lock:
+            self._listeners.append(fn)
+
+    def remove_listener(self, fn: Callable[[StateChange], None]) -> None:
+        with self._listeners_lock:
+            self._listeners.remove(fn)
+
+    def _notify(self, changes: Iterable[StateChange]) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for change in changes:
+            for fn in listeners:
+                try:
+                    fn(change)
+                except Exception:
+                    log.exception("outbox listener failed")
+
+    # -- state transitions ------------------------------------------------------------------
+
+    def _transition(self, s: Session, item: OutboxItem, new: ItemState, reason_zh: str,
+                    detail: str | None, now: float,
+                    app: Application | None = None) -> StateChange:
+        """Validate and apply ``new`` to the item (and its application), record history."""
+        if item.kind == "application":
+            app = app or s.get(Application, item.key)
+            assert app is not None
+            current = ItemState(app.state)
+        else:
+            current = ItemState(item.state)
+            if new not in UNDELIVERED_STATES and new is not ItemState.SUBMITTED:
+                raise IllegalTransitionError(f"events stop at 'submitted', not {new.value}")
+        check_transition(current, new)
+        item.state = new.value if new in UNDELIVERED_STATES else ItemState.SUBMITTED.value
+        item.updated_at = now
+        if app is not None:
+            app.state = new.value
+            app.reason_zh = reason_zh
+            app.detail = detail
+            app.updated_at = now
+        s.add(Transition(key=item.key, at=now, from_state=current.value, to_state=new.value,
+                         reason_zh=reason_zh, detail=detail))
+        return StateChange(item.key, item.kind, app.provisional_no if app else None, new,
+                           reason_zh)
+
+    def _item(self, s: Session, key: str) -> OutboxItem:
+        item = s.scalars(select(OutboxItem).where(OutboxItem.key == key)).one_or_none()
+        if item is None:
+            raise UnknownItemError(f"no queued item with key {key}")
+        return item
+
+    # -- capacity -----------------------------------------------------------------------------
+
+    def check_capacity(self, incoming_bytes: int = 0, *, application: bool = True) -> None:
+        """Raise ``StorageError`` when a write of ``incoming_bytes`` must be refused."""
+        free = min(self.attachments.free_bytes(),
+                   free_bytes(self._db.path.parent, self.attachments.statvfs))
+        if free - incoming_bytes < self.limits.min_free_disk_bytes:
+            raise StorageError(
+                f"free disk {free} B - {incoming_bytes} B incoming < "
+                f"min_free_disk_bytes {self.limits.min_free_disk_bytes}",
+                user_message=MSG_DISK_FULL)
+        if not application:
+            return
+        with self._db.read() as s:
+            n_apps = s.scalar(select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.kind == "application", OutboxItem.state.in_(_UNDELIVERED))) or 0
+            queued = s.scalar(select(func.coalesce(
+                func.sum(OutboxItem.payload_size + OutboxItem.attachments_bytes), 0)).where(
+                OutboxItem.state.in_(_UNDELIVERED))) or 0
+        if n_apps >= self.limits.max_queued_items:
+            raise StorageError(f"{n_apps} undelivered applications >= max_queued_items "
+                               f"{self.limits.max_queued_items}", user_message=MSG_QUEUE_ITEMS)
+        if queued + incoming_bytes > self.limits.max_queued_bytes:
+            raise StorageError(f"{queued} B queued + {incoming_bytes} B > max_queued_bytes "
+                               f"{self.limits.max_queued_bytes}", user_message=MSG_QUEUE_BYTES)
+
+    # -- producing ------------------------------------------------------------------------------
+
+    def submit_application(self, draft: ApplicationDraft, *,
+                           client_ref: str | None = None) -> SubmitReceipt:
+        materials = _validate(draft)
+        if client_ref is not None:
+            if not 0 < len(client_ref) <= 64:
+                raise ValidationError("client_ref must be 1-64 characters", field="client_ref")
+            with self._db.read() as s:
+                existing = self._receipt_for_ref(s, client_ref)
+            if existing is not None:
+                return existing
+        key = str(uuid.uuid4())
+        # Seal the document first: its fresh data key also encrypts the scans, so each
+        # attachment id (SHA-256 of the encrypted bytes) exists only afterwards. The data
+        # key is dropped here and never stored; the platform unwraps it from the envelope.
+        sealed = seal(_sealed_document(draft, materials), self._platform_key,
+                      aad=key.encode())
+        blobs: list[bytes] = []
+        shas: list[str | None] = []
+        for m in materials:
+            if m.content is None:
+                shas.append(None)
+            else:
+                blobs.append(seal_attachment(bytes(m.content), sealed.data_key))
+                shas.append(sha256_hex(blobs[-1]))
+        envelope = sealed.envelope
+        del sealed
+        attachment_ids = [sha for sha in shas if sha is not None]
+        attachments_bytes = sum(len(b) for b in blobs)
+        envelope_size = len(canonical_json(envelope))
+        self.check_capacity(attachments_bytes + envelope_size + 4096)
+        now = self._clock()
+        day = receipts.day_of(now)
+        self.attachments.write_many(blobs, attachment_ids)
+        uow: UnitOfWork | None = None
+        changes: list[StateChange] = []
+        try:
+            with self._db.write() as uow:
+                s = uow.session
+                if client_ref is not None:
+                    existing = self._receipt_for_ref(s, client_ref)
+                    if existing is not None:  # a concurrent submit of the same draft won
+                        self.attachments.discard(attachment_ids)
+                        return existing
+                if self._count_undelivered_apps(s) >= self.limits.max_queued_items:
+                    raise StorageError("max_queued_items reached (concurrent submissions)",
+                                       user_message=MSG_QUEUE_ITEMS)
+                sequence = self._next_sequence(s, day)
+                provisional_no = receipts.format_number(self.kiosk_code, day, sequence)
+                masked_name = mask_name(draft.applicant.name)
+                masked_id = mask_id_number(draft.applicant.id_number)
+                item_dict = {
+                    "idempotency_key": key,
+                    "provisional_no": provisional_no,
+                    "service_code": draft.service_code,
+                    "catalogue_version": draft.catalogue_version,
+                    "created_at": _iso(now),
+                    "channel": draft.channel.wire(),
+                    "attachments": attachment_ids,
+                    "envelope": envelope,
+                    "meta": {
+                        "masked_name": masked_name,
+                        "masked_id": masked_id,
+                        "materials": [{"material_id": m.material_id,
+                                       "trust_level": m.trust_level, "attachment": sha}
+                                      for m, sha in zip(materials, shas, strict=True)],
+                        "face": draft.face_status,
+                    },
+                }
+                payload = canonical_json(item_dict)
+                item = OutboxItem(key=key, kind="application", state=ItemState.PENDING.value,
+                                  payload=payload, payload_sha256=sha256_hex(payload),
+                                  payload_size=len(payload),
+                                  attachments_bytes=attachments_bytes, created_at=now,
+                                  updated_at=now, attempts=0, next_attempt_at=None,
+                                  client_ref=client_ref)
+                s.add(item)
+                s.flush()
+                s.add(Application(
+                    key=key, provisional_no=provisional_no, case_no=None,
+                    service_code=draft.service_code, service_name=draft.service_name,
+                    catalogue_version=draft.catalogue_version,
+                    channel_kind=draft.channel.kind, staff_id=draft.channel.staff_id,
+                    masked_name=masked_name, masked_id=masked_id,
+                    face_status=draft.face_status, material_count=len(materials),
+                    state=ItemState.PENDING.value, reason_zh=REASON_CREATED, detail=None,
+                    created_at=now, updated_at=now, purged_at=None))
+                s.flush()
+                for m, sha, blob in zip([m for m, x in zip(materials, shas, strict=True)
+                                         if x is not None], attachment_ids, blobs, strict=True):
+                    s.add(Attachment(sha256=sha, app_key=key, material_id=m.material_id,
+                                     size=len(blob), uploaded_offset=0, done=False,
+                                     created_at=now, purged_at=None))
+                s.add(Transition(key=key, at=now, from_state=None,
+                                 to_state=ItemState.PENDING.value, reason_zh=REASON_CREATED,
+                                 detail=f"seq {item.seq}, {len(attachment_ids)} attachment(s)"))
+                uow.commit()
+                changes.append(StateChange(key, "application", provisional_no,
+                                           ItemState.PENDING, REASON_CREATED))
+        except BaseException as err:
+            # A COMMIT that failed with an I/O error may still be found committed in the
+            # WAL after a restart: then leave the files to the next sweep, which keeps
+            # whatever a row references. Otherwise the files are ours to remove now.
+            ambiguous = (uow is not None and uow.commit_attempted and not uow.committed
+                         and isinstance(err, StorageError)
+                         and err.user_message != MSG_DISK_FULL)
+            if ambiguous:
+                self.attachments.release(attachment_ids)
+            else:
+                self.attachments.discard(attachment_ids)
+            raise
+        self.attachments.release(attachment_ids)
+        log.info("application %s stored as %s (%s): %d attachment(s), %d bytes",
+                 key, provisional_no, draft.service_code, len(attachment_ids),
+                 len(payload) + attachments_bytes)
+        self._notify(changes)
+        return SubmitReceipt(key=key, provisional_no=provisional_no,
+                             service_code=draft.service_code, service_name=draft.service_name,
+                             masked_name=masked_name, masked_id=masked_id,
+                             state=ItemState.PENDING, created_at=now,
+                             attachments=tuple(attachment_ids))
+
+    def _receipt_for_ref(self, s: Session, client_ref: str) -> SubmitReceipt | None:
+        row = s.execute(select(OutboxItem, Application).join(
+            Application, Application.key == OutboxItem.key).where(
+            OutboxItem.client_ref == client_ref)).one_or_none()
+        if row is None:
+            return None
+        item, app = row
+        if item.payload is not None:
+            shas = json.loads(item.payload).get("attachments", [])
+        else:
+            shas = s.scalars(select(Attachment.sha256).where(Attachment.app_key == app.key)
+                             .order_by(Attachment.sha256)).all()
+        return SubmitReceipt(key=item.key, provisional_no=app.provisional_no,
+                             service_code=app.service_code, service_name=app.service_name,
+                             masked_name=app.masked_name, masked_id=app.masked_id,
+                             state=ItemState(app.state), created_at=app.created_at,
+                             attachments=tuple(shas), resubmitted=True)
+
+    def _count_undelivered_apps(self, s: Session) -> int:
+        return s.scalar(select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.kind == "application", OutboxItem.state.in_(_UNDELIVERED))) or 0
+
+    def _next_sequence(self, s: Session, day: str) -> int:
+        stmt = sqlite_insert(Counter).values(name=f"receipt:{day}", value=1)
+        stmt = stmt.on_conflict_do_update(index_elements=[Counter.name],
+                                          set_={"value": Counter.value + 1})
+        value = s.execute(stmt.returning(Counter.value)).scalar_one()
+        sequence = self._sequence_base + value
+        if sequence > receipts.MAX_SEQUENCE:
+            raise StorageError(f"daily sequence exhausted for {day}",
+                               user_message="本机今日受理量已达上限，请到窗口办理")
+        return sequence
+
+    def enqueue_event(self, kind: str, body: Mapping[str, Any], *,
+                      key: str | None = None) -> str:
+        if kind not in EVENT_KINDS:
+            raise ValidationError(f"unknown event kind {kind!r}", field="kind")
+        if key is None:
+            key = str(uuid.uuid4())
+        elif not _UUID4.fullmatch(key):
+            raise ValidationError(f"idempotency key must be a lower-case UUID4, got {key!r}",
+                                  field="key")
+        now = self._clock()
+        try:
+            item_dict = {"idempotency_key": key, "kind": kind, "created_at": _iso(now),
+                         "body": dict(body)}
+            payload = canonical_json(item_dict)
+        except (TypeError, ValueError) as err:
+            raise ValidationError(f"event body is not JSON: {err}", field="body") from err
+        if len(payload) > MAX_EVENT_BYTES:
+            raise ValidationError(f"event of {len(payload)} bytes is too large", field="body")
+        self.check_capacity(len(payload) + 4096, application=False)
+        with self._db.write() as uow:
+            s = uow.session
+            existing = s.scalars(select(OutboxItem).where(OutboxItem.key == key)).one_or_none()
+            if existing is not None:
+                same = False
+                if existing.payload is not None and existing.kind == kind:
+                    stored = json.loads(existing.payload)
+                    same = canonical_json(stored.get("body")) == canonical_json(dict(body))
+                if not same:
+                    raise KeyReuseError(f"key {key} already holds a different or purged "
+                                        f"{existing.kind} payload; not overwritten")
+                return key
+            s.add(OutboxItem(key=key, kind=kind, state=ItemState.PENDING.value,
+                             payload=payload, payload_sha256=sha256_hex(payload),
+                             payload_size=len(payload), attachments_bytes=0, created_at=now,
+                             updated_at=now, attempts=0, next_attempt_at=None))
+            s.flush()
+            s.add(Transition(key=key, at=now, from_state=None, to_state=ItemState.PENDING.value,
+                             reason_zh=REASON_EVENT_CREATED, detail=kind))
+            uow.commit()
+        self._notify([StateChange(key, kind, None, ItemState.PENDING, REASON_EVENT_CREATED)])
+        return key
+
+    # -- delivering ------------------------------------------------------------------------------
+
+    def _clamp_future(self, now: float) -> None:
+        """A schedule beyond ``now + cap`` means the clock went back: pull it in."""
+        horizon = now + self.max_backoff_s
+        with self._db.read() as s:
+            far = s.scalar(select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.state == ItemState.RETRY_SCHEDULED.value,
+                OutboxItem.next_attempt_at > horizon))
+        if far:
+            with self._db.write() as uow:
+                uow.session.execute(update(OutboxItem).where(
+                    OutboxItem.state == ItemState.RETRY_SCHEDULED.value,
+                    OutboxItem.next_attempt_at > horizon).values(next_attempt_at=horizon))
+                uow.commit()
+            log.warning("clock moved back: %d retry time(s) pulled in to now + %.0f s",
+                        far, self.max_backoff_s)
+
+    def due(self, now: float | None = None, limit: int = 50) -> list[DueItem]:
+        now = self._clock() if now is None else now
+        self._clamp_future(now)
+        with self._db.read() as s:
+            rows = s.execute(
+                select(OutboxItem, Application.provisional_no)
+                .outerjoin(Application, Application.key == OutboxItem.key)
+                .where(OutboxItem.state.in_(_DUE_STATES),
+                       (OutboxItem.next_attempt_at.is_(None))
+                       | (OutboxItem.next_attempt_at <= now))
+                .order_by(OutboxItem.seq).limit(limit)).all()
+            keys = [item.key for item, _ in rows if item.kind == "application"]
+            todo: dict[str, list[str]] = {}
+            if keys:
+                for app_key, sha in s.execute(
+                        select(Attachment.app_key, Attachment.sha256)
+                        .where(Attachment.app_key.in_(keys), Attachment.done.is_(False),
+                               Attachment.purged_at.is_(None))
+                        .order_by(Attachment.created_at, Attachment.sha256)):
+                    todo.setdefault(app_key, []).append(sha)
+            out = []
+            for item, provisional_no in rows:
+                if item.payload is None:  # cannot happen for undelivered items
+                    log.error("undelivered item %s has no payload", item.key)
+                    continue
+                out.append(DueItem(key=item.key, seq=item.seq, kind=item.kind,
+                                   payload=item.payload, payload_sha256=item.payload_sha256,
+                                   attempts=item.attempts,
+                                   pending_attachments=tuple(self._ordered_attachments(
+                                       item.payload, todo.get(item.key, []))),
+                                   provisional_no=provisional_no))
+        return out
+
+    @staticmethod
+    def _ordered_attachments(payload: bytes, pending: list[str]) -> list[str]:
+        if len(pending) < 2:
+            return pending
+        order = json.loads(payload).get("attachments", [])
+        rank = {sha: i for i, sha in enumerate(order)}
+        return sorted(pending, key=lambda sha: rank.get(sha, len(rank)))
+
+    def next_due_at(self, now: float | None = None) -> float | None:
+        now = self._clock() if now is None else now
+        with self._db.read() as s:
+            if s.scalar(select(func.count()).select_from(OutboxItem).where(
+                    OutboxItem.state == ItemState.PENDING.value)):
+                return now
+            nxt = s.scalar(select(func.min(OutboxItem.next_attempt_at)).where(
+                OutboxItem.state == ItemState.RETRY_SCHEDULED.value))
+        if nxt is None:
+            return None
+        return max(now, min(nxt, now + self.max_backoff_s))
+
+    def mark_sending(self, keys: Iterable[str]) -> None:
+        now = self._clock()
+        changes = []
+        with self._db.write() as uow:
+            for key in keys:
+                item = self._item(uow.session, key)
+                changes.append(self._transition(uow.session, item, ItemState.SENDING,
+                                                REASON_SENDING, None, now))
+            uow.commit()
+        self._notify(changes)
+
+    def mark_delivered(self, key: str, case_no: str | None = None,
+                       state: str | ItemState = ItemState.SUBMITTED,
+                       reason: str | None = None) -> None:
+        self.mark_delivered_many([Ack(key, case_no, _state(state).value, reason)])
+
+    def mark_delivered_many(self, acks: Sequence[Ack]) -> None:
+        now = self._clock()
+        changes: list[StateChange] = []
+        purge: list[str] = []
+        with self._db.write() as uow:
+            for ack in acks:
+                item = self._item(uow.session, ack.key)
+                changes += self._deliver(uow.session, item, ack, now, purge)
+            uow.commit()
+        self.attachments.delete(purge)
+        self._notify(changes)
+
+    def _deliver(self, s: Session, item: OutboxItem, ack: Ack, now: float,
+                 purge: list[str]) -> list[StateChange]:
+        """Platform acknowledged ``item``: link numbers, move state, purge personal data."""
+        new = _state(ack.state)
+        if new not in PLATFORM_STATES:
+            raise IllegalTransitionError(f"delivery state must be a platform state, got {new}")
+        app = s.get(Application, item.key) if item.kind == "application" else None
+        if item.kind != "application":
+            new = ItemState.SUBMITTED
+        changes: list[StateChange] = []
+        if app is not None and ack.case_no and app.case_no != ack.case_no:
+            app.case_no = ack.case_no
+            app.updated_at = now
+        current = ItemState(app.state if app is not None else item.state)
+        if current is not new:
+            if current in UNDELIVERED_STATES:
+                changes.append(self._transition(s, item, new, ack.reason or REASON_DELIVERED,
+                                                f"case_no {ack.case_no}", now, app))
+            else:
+                try:  # already delivered (a replayed or late acknowledgement)
+                    check_transition(current, new)
+                    changes.append(self._transition(s, item, new, ack.reason or new.label,
+                                                    f"case_no {ack.case_no}", now, app))
+                except IllegalTransitionError:
+                    log.info("ignored stale acknowledgement %s for %s (now %s)",
+                             new.value, item.key, current.value)
+        if item.delivered_at is None:
+            item.delivered_at = now
+            item.next_attempt_at = None
+            item.payload = None  # the envelope: no longer needed, purge it
+            if app is not None:
+                app.purged_at = now
+                shas = s.scalars(select(Attachment.sha256).where(
+                    Attachment.app_key == app.key, Attachment.purged_at.is_(None))).all()
+                s.execute(update(Attachment).where(Attachment.app_key == app.key)
+                          .values(purged_at=now))
+                purge.extend(shas)
+        return changes
+
+    def schedule_retry(self, key: str, next_attempt_at: float, error: str) -> None:
+        now = self._clock()
+        with self._db.write() as uow:
+            item = self._item(uow.session, key)
+            change = self._transition(uow.session, item, ItemState.RETRY_SCHEDULED,
+                                      REASON_RETRY, error[:2000], now)
+            item.attempts += 1
+            item.next_attempt_at = next_attempt_at
+            item.last_error = error[:2000]
+            uow.commit()
+        self._notify([change])
+
+    def dead_letter(self, key: str, reason_zh: str, detail: str) -> None:
+        now = self._clock()
+        with self._db.write() as uow:
+            item = self._item(uow.session, key)
+            change = self._transition(uow.session, item, ItemState.DEAD_LETTER, reason_zh,
+                                      detail[:2000], now)
+            item.next_attempt_at = None
+            item.last_error = detail[:2000]
+            uow.commit()
+        log.warning("item %s dead-lettered: %s", key, detail[:200])
+        self._notify([change])
+
+    def retry_dead_letters(self, keys: Iterable[str] | None = None) -> int:
+        now = self._clock()
+        changes = []
+        with self._db.write() as uow:
+            s = uow.session
+            query = select(OutboxItem).where(OutboxItem.state == ItemState.DEAD_LETTER.value)
+            if keys is not None:
+                query = query.where(OutboxItem.key.in_(list(keys)))
+            for item in s.scalars(query.order_by(OutboxItem.seq)).all():
+                changes.append(self._transition(s, item, ItemState.PENDING, REASON_DEAD_RETRY,
+                                                f"previous error: {item.last_error}", now))
+                item.attempts = 0
+                item.next_attempt_at = None
+            uow.commit()
+        self._notify(changes)
+        return len(changes)
+
+    # -- attachments ---------------------------------------------------------------------------
+
+    def attachment_state(self, sha: str) -> AttachmentState:
+        with self._db.read() as s:
+            row = s.get(Attachment, sha)
+            if row is None:
+                raise UnknownItemError(f"no attachment {sha}")
+            return AttachmentState(row.sha256, row.size, row.uploaded_offset, row.done,
+                                   row.purged_at is not None)
+
+    def set_uploaded(self, sha: str, offset: int) -> AttachmentState:
+        with self._db.write() as uow:
+            row = uow.session.get(Attachment, sha)
+            if row is None:
+                raise UnknownItemError(f"no attachment {sha}")
+            if not 0 <= offset <= row.size:
+                raise ValueError(f"offset {offset} outside 0..{row.size}")
+            row.uploaded_offset = offset
+            row.done = offset == row.size
+            uow.commit()
+            return AttachmentState(row.sha256, row.size, row.uploaded_offset, row.done,
+                                   row.purged_at is not None)
+
+    def read_attachment_chunk(self, sha: str, offset: int, size: int) -> bytes:
+        state = self.attachment_state(sha)
+        if state.purged:
+            raise UnknownItemError(f"attachment {sha} was purged after delivery")
+        try:
+            return self.attachments.read_chunk(sha, offset, size)
+        except FileNotFoundError as err:
+            raise StorageError(f"attachment file {sha} is missing",
+                               user_message="材料文件缺失，请联系技术人员") from err
+
+    # -- status updates ------------------------------------------------------------------------
+
+    def apply_status_update(self, update_: Mapping[str, Any]) -> str:
+        return self.apply_status_updates([update_], None)[0]
+
+    def apply_status_updates(self, updates: Sequence[Mapping[str, Any]],
+                             next_cursor: int | None) -> list[str]:
+        """Apply a page of §6 updates and, in the same transaction, store ``next_cursor``."""
+        now = self._clock()
+        results: list[str] = []
+        changes: list[StateChange] = []
+        purge: list[str] = []
+        with self._db.write() as uow:
+            s = uow.session
+            for up in updates:
+                results.append(self._apply_one(s, up, now, changes, purge))
+            if next_cursor is not None:
+                self._set_setting(s, "status_cursor", str(int(next_cursor)))
+            uow.commit()
+        self.attachments.delete(purge)
+        self._notify(changes)
+        return results
+
+    def _apply_one(self, s: Session, up: Mapping[str, Any], now: float,
+                   changes: list[StateChange], purge: list[str]) -> str:
+        app = None
+        if up.get("idempotency_key"):
+            app = s.get(Application, str(up["idempotency_key"]))
+        if app is None and up.get("provisional_no"):
+            app = s.scalars(select(Application).where(
+                Application.provisional_no == receipts.normalise(str(up["provisional_no"]))
+            )).one_or_none()
+        if app is None:
+            log.warning("status update for an unknown application (seq %s)", up.get("seq"))
+            return "unknown"
+        try:
+            new = ItemState(str(up.get("state")))
+        except ValueError:
+            log.warning("status update with unknown state %r", up.get("state"))
+            return "illegal"
+        if new not in PLATFORM_STATES:
+            return "illegal"
+        item = self._item(s, app.key)
+        reason = str(up.get("reason") or new.label)
+        case_no = str(up["case_no"]) if up.get("case_no") else None
+        current = ItemState(app.state)
+        if current in UNDELIVERED_STATES:
+            # the platform has it although our acknowledgement was lost
+            before = len(changes)
+            changes += self._deliver(s, item, Ack(app.key, case_no, new.value, reason), now,
+                                     purge)
+            return "applied" if len(changes) > before else "unchanged"
+        linked = False
+        if case_no and app.case_no != case_no:
+            app.case_no = case_no
+            app.updated_at = now
+            linked = True
+        if current is new:
+            if reason != app.reason_zh:
+                app.reason_zh = reason
+                app.updated_at = now
+                linked = True
+            return "applied" if linked else "unchanged"
+        try:
+            changes.append(self._transition(s, item, new, reason,
+                                            f"status seq {up.get('seq')}", now, app))
+        except IllegalTransitionError as err:
+            log.warning("ignored status update for %s: %s", app.key, err)
+            return "illegal"
+        return "applied"
+
+    def get_cursor(self) -> int:
+        with self._db.read() as s:
+            row = s.get(Setting, "status_cursor")
+            return int(row.value) if row is not None else 0
+
+    def set_cursor(self, cursor: int) -> None:
+        with self._db.write() as uow:
+            self._set_setting(uow.session, "status_cursor", str(int(cursor)))
+            uow.commit()
+
+    @staticmethod
+    def _set_setting(s: Session, name: str, value: str) -> None:
+        row = s.get(Setting, name)
+        if row is None:
+            s.add(Setting(name=name, value=value))
+        else:
+            row.value = value
+
+    def record_contact(self, at: float | None = None) -> None:
+        at = self._clock() if at is None else at
+        with self._contact_lock:
+            self._last_contact = at
+        self._persist_contact(force=False)
+
+    def _persist_contact(self, *, force: bool) -> None:
+        with self._contact_lock:
+            at, saved = self._last_contact, self._last_contact_saved
+        if at is None or at == saved:
+            return
+        if not force and saved is not None and 0 <= at - saved < CONTACT_PERSIST_INTERVAL_S:
+            return
+        with self._db.write() as uow:
+            self._set_setting(uow.session, "last_contact_at", repr(at))
+            uow.commit()
+        with self._contact_lock:
+            self._last_contact_saved = at
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def lookup(self, number: str) -> ApplicationView | None:
+        text = number.strip()
+        if not text:
+            return None
+        with self._db.read() as s:
+            app = s.scalars(select(Application).where(
+                (Application.provisional_no == receipts.normalise(text))
+                | (Application.case_no == text))).first()
+            return self._view(s, app) if app is not None else None
+
+    def application(self, key: str) -> ApplicationView | None:
+        with self._db.read() as s:
+            app = s.get(Application, key)
+            return self._view(s, app) if app is not None else None
+
+    def _view(self, s: Session, app: Application) -> ApplicationView:
+        item = self._item(s, app.key)
+        return ApplicationView(
+            key=app.key, provisional_no=app.provisional_no, case_no=app.case_no,
+            service_code=app.service_code, service_name=app.service_name,
+            catalogue_version=app.catalogue_version, channel_kind=app.channel_kind,
+            masked_name=app.masked_name, masked_id=app.masked_id,
+            face_status=app.face_status, state=ItemState(app.state), reason_zh=app.reason_zh,
+            created_at=app.created_at, last_updated=app.updated_at,
+            purged=app.purged_at is not None, attempts=item.attempts,
+            last_error=item.last_error, history=tuple(self._history(s, app.key)))
+
+    def history(self, key: str) -> list[HistoryEntry]:
+        with self._db.read() as s:
+            self._item(s, key)
+            return self._history(s, key)
+
+    @staticmethod
+    def _history(s: Session, key: str) -> list[HistoryEntry]:
+        rows = s.scalars(select(Transition).where(Transition.key == key)
+                         .order_by(Transition.id)).all()
+        return [HistoryEntry(r.at, ItemState(r.from_state) if r.from_state else None,
+                             ItemState(r.to_state), r.reason_zh, r.detail) for r in rows]
+
+    def stats(self, now: float | None = None) -> QueueStats:
+        now = self._clock() if now is None else now
+        with self._db.read() as s:
+            depth = {state: int(n) for state, n in s.execute(
+                select(OutboxItem.state, func.count()).group_by(OutboxItem.state))}
+            apps = {state: int(n) for state, n in s.execute(
+                select(Application.state, func.count()).group_by(Application.state))}
+            undelivered = s.execute(
+                select(func.count(), func.min(OutboxItem.seq),
+                       func.coalesce(func.sum(OutboxItem.payload_size
+                                              + OutboxItem.attachments_bytes), 0))
+                .where(OutboxItem.state.in_(_UNDELIVERED))).one()
+            oldest_age = None
+            if undelivered[1] is not None:
+                created = s.scalar(select(OutboxItem.created_at)
+                                   .where(OutboxItem.seq == undelivered[1]))
+                oldest_age = max(0.0, now - float(created or now))
+        with self._contact_lock:
+            last_contact = self._last_contact
+        return QueueStats(depth=depth, applications=apps, undelivered=int(undelivered[0]),
+                          dead_letters=int(depth.get(ItemState.DEAD_LETTER.value, 0)),
+                          oldest_undelivered_age_s=oldest_age,
+                          queued_bytes=int(undelivered[2]), last_contact_at=last_contact)
+
+    # -- maintenance ------------------------------------------------------------------------------
+
+    def sweep_orphans(self) -> int:
+        """Remove attachment temp files and files no live row references."""
+        def referenced() -> set[str]:
+            with self._db.read() as s:
+                return set(s.scalars(select(Attachment.sha256)
+                                     .where(Attachment.purged_at.is_(None))).all())
+
+        n = self.attachments.sweep(referenced)
+        if n:
+            log.info("removed %d orphan attachment file(s)", n)
+        return n
+
+    def checkpoint(self, *, truncate: bool = False) -> None:
+        self._db.checkpoint(truncate=truncate)
+
+    def prune_delivered_events(self, older_than_s: float, now: float | None = None) -> int:
+        """Delete delivered event rows (and their history) older than ``older_than_s``.
+        Applications are never pruned here; undelivered items never."""
+        now = self._clock() if now is None else now
+        with self._db.write() as uow:
+            s = uow.session
+            keys = s.scalars(select(OutboxItem.key).where(
+                OutboxItem.kind != "application",
+                OutboxItem.state == ItemState.SUBMITTED.value,
+                OutboxItem.delivered_at < now - older_than_s)).all()
+            if keys:
+                s.execute(delete(Transition).where(Transition.key.in_(keys)))
+                s.execute(delete(OutboxItem).where(OutboxItem.key.in_(keys)))
+            uow.commit()
+        return len(keys)
+

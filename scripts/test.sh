@@ -14,7 +14,7 @@ mkdir -p "$KIOSK_ARTIFACTS"
 echo "[test] ruff"
 "$VENV/bin/ruff" check .
 echo "[test] mypy"
-"$VENV/bin/mypy" --no-error-summary kiosk devices sync printing ui main.py
+"$VENV/bin/mypy" --no-error-summary kiosk devices sync printing ui refplatform bench tools main.py
 echo "[test] qmllint"
 "$VENV/bin/pyside6-qmllint" -I ui/qml --max-warnings 0 ui/qml/Main.qml $(ls ui/qml/Kiosk/*.qml | grep -v /Theme.qml)
 echo "[test] pytest"

@@ -159,6 +159,7 @@ class SyncStack:
         body: dict[str, Any] = {
             "queue_depth": stats.depth,
             "oldest_unsent_age_s": stats.oldest_undelivered_age_s,
+            "dead_letters": stats.dead_letters,  # the platform's operators see stuck items
             "devices": self._device_health(),
             "version": VERSION,
             "catalogue_version": self.catalogue.catalogue.version,

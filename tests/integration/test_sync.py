@@ -165,3 +165,31 @@ def test_periodic_tasks_run_with_the_pass(rig: Rig) -> None:
     assert len(rig.platform.state.events("heartbeat")) == 1
     rig.worker.run_once()
     assert calls == ["hb", "ping"]  # not due again yet
+
+
+def test_key_reused_by_the_kiosk_ends_in_dead_letter_with_a_reason(rig: Rig, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.config import OfflineLimits
+    from sync.outbox import Outbox
+
+    key = "7c1e1a0e-3f5b-4c1e-9a57-0b0c5a1f2d3e"
+    rig.outbox.enqueue_event("rating", {"case_no": "X-1", "service_code": "QR00107002",
+                                        "level": 5, "reasons": [],
+                                        "channel": "self_service_terminal"}, key=key)
+    rig.drain()
+    # the kiosk's disk was restored from an old image: its fresh queue reuses the key
+    # for a different rating; the platform must refuse, the kiosk must stop and say why
+    enr_key = rig.platform.state.encryption_public_b64
+    with Outbox.open(tmp_path / "restored" / "q.sqlite3", tmp_path / "restored" / "att",
+                     kiosk_code="GY0101A001", platform_encryption_key=enr_key,
+                     limits=OfflineLimits(min_free_disk_bytes=1), clock=rig.clock) as other:
+        other.enqueue_event("rating", {"case_no": "X-1", "service_code": "QR00107002",
+                                       "level": 1, "reasons": ["态度差"],
+                                       "channel": "self_service_terminal"}, key=key)
+        rig.worker.outbox = other
+        report = rig.worker.run_once(pull_status=False)
+        assert report.dead_lettered == 1 and report.delivered == 0
+        stats = other.stats()
+        assert stats.dead_letters == 1
+        rig.worker.outbox = rig.outbox
+    ratings = rig.platform.state.events("rating")
+    assert len(ratings) == 1 and ratings[0]["body"]["level"] == 5

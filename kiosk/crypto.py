@@ -66,8 +66,15 @@ def sha256_hex(data: bytes) -> str:
 
 # -- keys --------------------------------------------------------------------------------
 
+_RAW = (serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+        serialization.NoEncryption())
+_RAW_PUBLIC = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 @dataclass(frozen=True)
 class SigningKeyPair:
+    """An Ed25519 key pair: the kiosk's request key, or the platform's bundle key."""
+
     private: Ed25519PrivateKey
 
     @classmethod
@@ -79,13 +86,10 @@ class SigningKeyPair:
         return cls(Ed25519PrivateKey.from_private_bytes(b64d(text)))
 
     def private_b64(self) -> str:
-        return b64e(self.private.private_bytes(serialization.Encoding.Raw,
-                                               serialization.PrivateFormat.Raw,
-                                               serialization.NoEncryption()))
+        return b64e(self.private.private_bytes(*_RAW))
 
     def public_b64(self) -> str:
-        return b64e(self.private.public_key().public_bytes(serialization.Encoding.Raw,
-                                                           serialization.PublicFormat.Raw))
+        return b64e(self.private.public_key().public_bytes(*_RAW_PUBLIC))
 
 
 @dataclass(frozen=True)
@@ -103,13 +107,10 @@ class EncryptionKeyPair:
         return cls(X25519PrivateKey.from_private_bytes(b64d(text)))
 
     def private_b64(self) -> str:
-        return b64e(self.private.private_bytes(serialization.Encoding.Raw,
-                                               serialization.PrivateFormat.Raw,
-                                               serialization.NoEncryption()))
+        return b64e(self.private.private_bytes(*_RAW))
 
     def public_b64(self) -> str:
-        return b64e(self.private.public_key().public_bytes(serialization.Encoding.Raw,
-                                                           serialization.PublicFormat.Raw))
+        return b64e(self.private.public_key().public_bytes(*_RAW_PUBLIC))
 
 
 def _x25519_public(text: str) -> X25519PublicKey:

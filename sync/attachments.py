@@ -30,6 +30,7 @@ from pathlib import Path
 
 from kiosk.crypto import sha256_hex
 from kiosk.errors import StorageError
+from sync.fsutil import fsync_dir
 
 __all__ = ["AttachmentStore", "free_bytes", "write_all"]
 
@@ -51,14 +52,6 @@ def free_bytes(path: Path, statvfs: Callable[[str], os.statvfs_result] = os.stat
     """Bytes an unprivileged writer may still use on the filesystem holding ``path``."""
     st = statvfs(str(path))
     return st.f_bavail * st.f_frsize
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _storage_error(err: OSError, what: str) -> StorageError:
@@ -119,7 +112,7 @@ class AttachmentStore:
                     self._in_flight[sha] = True
             if created:
                 try:
-                    _fsync_dir(self.dir)
+                    fsync_dir(self.dir)
                 except OSError as err:
                     raise _storage_error(err, f"fsync {self.dir}") from err
         except BaseException:
@@ -174,7 +167,7 @@ class AttachmentStore:
                 removed = True
         if removed:
             with contextlib.suppress(OSError):
-                _fsync_dir(self.dir)
+                fsync_dir(self.dir)
 
     # -- reading, deleting, sweeping -----------------------------------------------------------
 
@@ -202,7 +195,7 @@ class AttachmentStore:
                 pass
         if n:
             with contextlib.suppress(OSError):
-                _fsync_dir(self.dir)
+                fsync_dir(self.dir)
         return n
 
     def sweep(self, referenced: Callable[[], set[str]]) -> int:
@@ -226,5 +219,5 @@ class AttachmentStore:
                         removed += 1
         if removed:
             with contextlib.suppress(OSError):
-                _fsync_dir(self.dir)
+                fsync_dir(self.dir)
         return removed

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.crypto import CryptoError, sha256_hex, verify_bytes
 from kiosk.errors import CatalogueError
 from sync.client import PlatformClient
+from sync.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class CatalogueCache:
                 return RefreshResult("rejected", self._catalogue.version, err.detail)
             now = self._clock()
             self.directory.mkdir(parents=True, exist_ok=True)
-            _atomic_write(self.directory / "catalogue.json", download.body)
+            atomic_write(self.directory / "catalogue.json", download.body)
             self._meta = {"etag": download.etag or sha256_hex(download.body),
                           "signature": download.signature, "version": catalogue.version,
                           "fetched_at": now, "checked_at": now}
@@ -117,19 +117,5 @@ class CatalogueCache:
 
     def _write_meta(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.directory / "meta.json",
+        atomic_write(self.directory / "meta.json",
                       json.dumps(self._meta, ensure_ascii=False, indent=1).encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

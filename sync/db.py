@@ -61,6 +61,7 @@ from sqlalchemy.pool import StaticPool
 
 from kiosk.errors import StorageError
 from sync.attachments import MSG_DISK_FULL, MSG_IO
+from sync.fsutil import fsync_dir
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -164,14 +165,6 @@ def integrity_check(path: Path) -> tuple[bool, str]:
     return False, "; ".join(str(r) for r in rows[:20])
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _quarantine(path: Path, also: Sequence[Path], now: float) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
     dest = path.parent / QUARANTINE_DIR_NAME / f"{stamp}-{secrets.token_hex(3)}"
@@ -184,8 +177,8 @@ def _quarantine(path: Path, also: Sequence[Path], now: float) -> Path:
         if extra.exists():
             shutil.move(str(extra), str(dest / extra.name))
             extra.mkdir(mode=0o700)
-    _fsync_dir(dest)
-    _fsync_dir(path.parent)
+    fsync_dir(dest)
+    fsync_dir(path.parent)
     return dest
 
 

@@ -33,6 +33,7 @@ from kiosk.offline import Situation
 from sync.backoff import BackoffPolicy
 from sync.catalogue_sync import CatalogueCache
 from sync.client import PlatformClient, enroll
+from sync.fsutil import atomic_write
 from sync.outbox import Outbox
 from sync.worker import Link, PeriodicTask, SyncWorker
 
@@ -63,11 +64,7 @@ def load_or_create_key(config: Config) -> SigningKeyPair:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     key = SigningKeyPair.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.private_b64() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    atomic_write(path, (key.private_b64() + "\n").encode("ascii"))
     log.info("created this kiosk's signing key")
     return key
 
@@ -107,10 +104,8 @@ def enroll_kiosk(config: Config, token: str, *, url: str | None = None) -> Enrol
                      platform_encryption_key=str(answer["platform_encryption_key"]),
                      enrolled_at=time.time())
     _check_pins(config, enr)
-    path = config.data_dir / "enrollment.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(enr), ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(config.data_dir / "enrollment.json",
+                 json.dumps(asdict(enr), ensure_ascii=False, indent=1).encode("utf-8"))
     log.info("kiosk %s enrolled with %s", enr.kiosk_id, base)
     return enr
 

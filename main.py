@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from kiosk.cli import build_parser, load_from_args, print_config, run_enroll, run_sync
+from kiosk.cli import (
+    build_parser,
+    load_from_args,
+    print_config,
+    run_diag,
+    run_enroll,
+    run_sync,
+)
 from kiosk.errors import KioskError
 
 
@@ -18,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         from refplatform.server import main as platform_main
 
         return platform_main(args.platform_args)
+    if args.command == "diag":
+        return run_diag(args.device, args.diag_args)
     try:
         config = load_from_args(args)
         if args.command == "config":

@@ -28,7 +28,22 @@ DESCRIPTION = """\
                                 the queue, for operators (JSON)
   kiosk platform serve --data-dir DIR
                                 run the reference provincial platform standalone
+  kiosk diag idcard|smartcard|camera|printer [options]
+                                technician diagnostics of one device, printing JSON
 """
+
+
+DIAG_DEVICES = ("idcard", "smartcard", "camera", "printer")
+DIAG_MODULES = {"idcard": "devices.idcard.diag", "smartcard": "devices.smartcard.diag",
+                "camera": "devices.camera.diag", "printer": "printing.diag"}
+
+
+def run_diag(device: str, argv: list[str]) -> int:
+    """``kiosk diag DEVICE …``: each device package owns its diagnostics (``run(argv)``)."""
+    import importlib
+
+    module = importlib.import_module(DIAG_MODULES[device])
+    return int(module.run(argv))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("action", choices=("status", "run-once", "retry-dead"),
                      help="status: depth by state, oldest unsent, last contact; run-once: "
                           "deliver what is due now; retry-dead: put dead letters back")
+
+    diag = sub.add_parser("diag", help="diagnose one device (prints JSON)")
+    diag.add_argument("device", choices=DIAG_DEVICES,
+                      help="idcard: --port URL; smartcard: [--reader NAME]; "
+                           "camera: --source SRC [--document OUT.jpg] [--qr]; "
+                           "printer: --port URL [--status] [--test-page]")
+    diag.add_argument("diag_args", nargs=argparse.REMAINDER,
+                      help="options of that device's diagnostics (see diag DEVICE --help)")
 
     plat = sub.add_parser("platform", help="the reference provincial platform")
     plat.add_argument("platform_args", nargs=argparse.REMAINDER,

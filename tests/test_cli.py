@@ -52,3 +52,34 @@ def test_sample_config_validates_in_run_mode(capsys: pytest.CaptureFixture[str])
                             str(ROOT / "docs" / "kiosk.sample.toml")])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["devices"]["idcard"]["backend"] == "serial"
+
+
+def test_sync_status_and_run_once_in_demo_mode(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert kiosk_main.main(["sync", "run-once", "--data-dir", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["link"] == "up" and report["error"] is None
+    assert kiosk_main.main(["sync", "status", "--data-dir", str(tmp_path)]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["undelivered"] == 0 and status["last_contact_at"] is not None
+    assert kiosk_main.main(["sync", "retry-dead", "--data-dir", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"requeued": 0}
+
+
+def test_enroll_against_a_standalone_platform(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from refplatform import PlatformServer
+
+    with PlatformServer(tmp_path / "platform") as platform:
+        token = platform.state.mint_enrollment_token()
+        args = ["enroll", "--data-dir", str(tmp_path / "kiosk"), "--token", token,
+                "--platform-url", platform.url]
+        assert kiosk_main.main(args) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["platform_signing_key"] == platform.state.signing_public_b64
+        assert (tmp_path / "kiosk" / "keys" / "kiosk_ed25519").stat().st_mode & 0o077 == 0
+        assert kiosk_main.main(args) == 0  # same key again: idempotent
+        capsys.readouterr()
+        (tmp_path / "kiosk" / "keys" / "kiosk_ed25519").unlink()  # a new key needs a new token
+        assert kiosk_main.main(args) == 2
+        assert "enrollment refused" in capsys.readouterr().err

@@ -594,14 +594,14 @@ def create_app(state: PlatformState) -> Flask:
     def admin_applications() -> Response:
         return respond({"applications": state.applications(request.args.get("kiosk_id"))})
 
-    @app.get("/admin/applications/<path:no>")
+    @app.get("/admin/applications/<no>")
     def admin_application(no: str) -> Response:
         found = state.lookup(no)
         if found is None:
             raise ApiError(404, "not_found", f"no application {no!r}")
         return respond(found)
 
-    @app.post("/admin/applications/<path:no>/state")
+    @app.post("/admin/applications/<no>/state")
     def admin_set_state(no: str) -> Response:
         data = _json_body()
         if not isinstance(data, dict) or not isinstance(data.get("state"), str):

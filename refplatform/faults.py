@@ -454,16 +454,16 @@ class FaultProxy:
     def _spawn(self, client: socket.socket) -> None:
         _nodelay(client)
         conn = _Conn(client)
-        with self._lock:
+        with self._lock:  # started under the lock: stop() never sees an unstarted thread
             if self._stopping.is_set():
                 _close(client)
                 return
             self.connections_accepted += 1
-            number = self.connections_accepted
+            conn.thread = threading.Thread(
+                target=self._serve, args=(conn,), daemon=True,
+                name=f"refplatform-proxy-{self.connections_accepted}")
             self._conns.add(conn)
-        conn.thread = threading.Thread(target=self._serve, args=(conn,),
-                                       name=f"refplatform-proxy-{number}", daemon=True)
-        conn.thread.start()
+            conn.thread.start()
 
     # -- one client connection -------------------------------------------------------------
     def _serve(self, conn: _Conn) -> None:

@@ -50,7 +50,21 @@ _CODE_KINDS = frozenset({"id_number", "uscc"})
 
 
 def normalize_value(field: FormField, value: str) -> str:
-    """The value as it should be checked and stored (see the module docstring)."""
+    """The value as it should be checked and stored (see the module docstring).
+
+    Removing separators can bring a base letter next to a combining mark that NFKC then
+    composes, so the steps run until nothing changes (twice in practice): the result is
+    idempotent."""
+    text = _normalize_once(field, value)
+    for _ in range(3):
+        again = _normalize_once(field, text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _normalize_once(field: FormField, value: str) -> str:
     text = unicodedata.normalize("NFKC", value).strip()
     if field.kind in _CODE_KINDS:
         return idcheck.normalize_code(text)

@@ -107,8 +107,12 @@ def test_third_party_loggers_are_redacted(tmp_path: Path, name: str,
     configure_logging(tmp_path, "DEBUG", console=False)
     # a library may have raised its own level at import (SQLAlchemy sets WARN): let the
     # record through so the test sees what the handlers do with it
-    for logger_name in (name, name.split(".")[0]):
-        monkeypatch.setattr(logging.getLogger(logger_name), "level", logging.NOTSET)
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        logger = logging.getLogger(".".join(parts[:i]))
+        monkeypatch.setattr(logger, "level", logging.NOTSET)
+        monkeypatch.setattr(logger, "disabled", False)
+    logging.getLogger(name).manager._clear_cache()
     logging.getLogger(name).debug(
         'https://platform.example:443 "GET /api/v1/people?id=%s&mobile=%s HTTP/1.1" 200 17',
         ID,

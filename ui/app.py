@@ -67,7 +67,7 @@ class KioskWindow:
 def create_window(core: Core) -> KioskWindow:
     app = ensure_app()
     engine = QQmlApplicationEngine()
-    vm = AppViewModel(core.config, core.catalogue, core.journey)
+    vm = AppViewModel(core.config, core.catalogue, core.journey, core.sync)
     vm.setParent(engine)  # outlives the QML that binds to it, whatever Python collects first
     engine.addImportPath(str(QML_DIR))
     engine.setInitialProperties({"app": vm})

@@ -10,13 +10,18 @@ filter turns every touch or key press into ``Journey.activity()``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
 
 from kiosk.catalogue import Catalogue, Service
 from kiosk.config import Config
 from kiosk.journey import Journey, SessionEnd, State
+from kiosk.offline import Availability, service_availability
+from ui.bridge import SyncBridge
+
+if TYPE_CHECKING:
+    from sync.service import SyncStack
 from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick
 
 TRUST_LEVELS = {
@@ -48,10 +53,12 @@ class GuideViewModel(QObject):
         super().__init__()
         self._data: dict[str, Any] = {}
 
-    def show(self, service: Service | None, catalogue: Catalogue, language: str) -> None:
+    def show(self, service: Service | None, catalogue: Catalogue, language: str,
+             availability: Availability | None = None) -> None:
         if service is None:
             self._data = {}
         else:
+            availability = availability or Availability(True)
             dept = catalogue.department(service.department_id)
             self._data = {
                 "code": service.code,
@@ -81,6 +88,8 @@ class GuideViewModel(QObject):
                 "resultCollection": service.result_collection,
                 "faq": [{"q": q, "a": a} for q, a in service.faq],
                 "offlineAllowed": service.offline_allowed,
+                "availableNow": availability.available,
+                "availability": availability.reason_zh,
                 "needsFace": service.needs_face,
                 "identifyMethods": "、".join(IDENTIFY_NAMES.get(i, i)
                                             for i in service.identify_methods),
@@ -109,6 +118,10 @@ class GuideViewModel(QObject):
     faq = Property(list, lambda s: s._get("faq", []), notify=changed, final=True)
     offlineAllowed = Property(bool, lambda s: s._get("offlineAllowed", False),
                               notify=changed, final=True)
+    availableNow = Property(bool, lambda s: s._get("availableNow", True), notify=changed,
+                            final=True)
+    availability = Property(str, lambda s: s._get("availability", ""), notify=changed,
+                            final=True)
     needsFace = Property(bool, lambda s: s._get("needsFace", False), notify=changed,
                          final=True)
     identifyMethods = Property(str, lambda s: s._get("identifyMethods", ""),
@@ -123,12 +136,20 @@ class AppViewModel(QObject):
     sessionChanged = Signal()
     countdownChanged = Signal()
     titleChanged = Signal()
+    linkChanged = Signal()
 
     TICK_MS = 250
 
-    def __init__(self, config: Config, catalogue: Catalogue, journey: Journey) -> None:
+    def __init__(self, config: Config, catalogue: Catalogue, journey: Journey,
+                 sync: SyncStack | None = None) -> None:
         super().__init__()
         self._config = config
+        self._sync = sync
+        self._link = ("unknown", "") if sync is None else (sync.worker.status.link.value,
+                                                           sync.worker.status.link.label)
+        self._bridge = SyncBridge(sync.worker) if sync is not None else None
+        if self._bridge is not None:
+            self._bridge.statusChanged.connect(self._on_link)
         self._catalogue = catalogue
         self._journey = journey
         lang = lambda: self._journey.session.language  # noqa: E731
@@ -167,6 +188,8 @@ class AppViewModel(QObject):
     countdownSeconds = Property(int, lambda s: s._countdown_seconds,
                                 notify=countdownChanged, final=True)
     title = Property(str, lambda s: s._title, notify=titleChanged, final=True)
+    linkState = Property(str, lambda s: s._link[0], notify=linkChanged, final=True)
+    linkLabel = Property(str, lambda s: s._link[1], notify=linkChanged, final=True)
     orientation = Property(str, lambda s: s._config.ui.orientation, constant=True, final=True)
     hallName = Property(str, lambda s: s._config.kiosk.hall_name,
                         constant=True, final=True)
@@ -258,6 +281,18 @@ class AppViewModel(QObject):
         if self._countdown_visible:
             self.tick()
 
+    def _availability(self, service: Service | None) -> Availability | None:
+        if service is None or self._sync is None:
+            return None
+        return service_availability(service, self._sync.situation(), self._config.offline)
+
+    def _on_link(self, state: str, label: str) -> None:
+        if (state, label) != self._link:
+            self._link = (state, label)
+            self.linkChanged.emit()
+            if self._journey.state == State.GUIDE:
+                self._relabel()
+
     # -- journey callbacks -------------------------------------------------------
     def _on_state(self, old: State, new: State) -> None:
         self._relabel()
@@ -288,7 +323,7 @@ class AppViewModel(QObject):
             title = "搜索结果" if lang != "en" else "Search results"
         elif j.state == State.GUIDE:
             title = "办事指南" if lang != "en" else "Service guide"
-        self._guide.show(j.service, self._catalogue, lang)
+        self._guide.show(j.service, self._catalogue, lang, self._availability(j.service))
         for m in (self._departments, self._bundles, self._popular, self._services):
             m.refresh()
         if title != self._title:

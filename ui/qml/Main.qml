@@ -31,6 +31,8 @@ Window {
         hallName: root.app.hallName
         title: root.app.title
         demo: root.app.demoMode
+        linkState: root.app.linkState
+        linkLabel: root.app.linkLabel
         now: Qt.formatTime(clock.now, "hh:mm")
         Timer {  // display only: the clock in the header
             id: clock

@@ -86,6 +86,29 @@ Flickable {
                 }
                 Tag { visible: screen.guide.needsFace; text: qsTr("需人脸核验"); fg: Theme.warning; bg: Theme.warningBg }
             }
+            // what applies right now: unavailable (and why), or accepted offline
+            Rectangle {
+                width: parent.width
+                visible: screen.guide.availability.length > 0
+                height: visible ? availabilityText.implicitHeight + 36 : 0
+                radius: Theme.radius
+                color: screen.guide.availableNow ? Theme.primaryLight : Theme.warningBg
+                border.color: screen.guide.availableNow ? Theme.primary : Theme.warning
+                border.width: 2
+                Text {
+                    id: availabilityText
+                    anchors.verticalCenter: parent.verticalCenter
+                    x: 24
+                    width: parent.width - 48
+                    text: (screen.guide.availableNow ? qsTr("离线受理：") : qsTr("暂不可办理："))
+                          + screen.guide.availability
+                    color: screen.guide.availableNow ? Theme.primaryDark : Theme.warning
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontBody
+                    font.bold: true
+                    wrapMode: Text.Wrap
+                }
+            }
         }
 
         ColumnLayout {

@@ -7,6 +7,8 @@ Rectangle {
     property string title: ""
     property bool demo: false
     property string now: ""
+    property string linkState: "unknown"  // up, down, auth_failed, unknown
+    property string linkLabel: ""
     implicitHeight: Math.round(120 * Theme.scale)
     color: Theme.primary
 
@@ -14,7 +16,7 @@ Rectangle {
         anchors.left: parent.left
         anchors.leftMargin: Theme.margin
         anchors.verticalCenter: parent.verticalCenter
-        anchors.right: clock.left
+        anchors.right: link.left
         anchors.rightMargin: Theme.gap
         spacing: 20
         Rectangle {
@@ -49,6 +51,38 @@ Rectangle {
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
                 elide: Text.ElideRight
+            }
+        }
+    }
+    Rectangle {
+        id: link
+        visible: bar.linkLabel.length > 0
+        anchors.right: clock.left
+        anchors.rightMargin: Theme.gap
+        anchors.verticalCenter: parent.verticalCenter
+        width: visible ? linkRow.implicitWidth + 32 : 0
+        height: linkRow.implicitHeight + 14
+        radius: height / 2
+        color: "#ffffff"
+        Row {
+            id: linkRow
+            anchors.centerIn: parent
+            spacing: 10
+            Rectangle {
+                width: 16; height: 16; radius: 8
+                anchors.verticalCenter: parent.verticalCenter
+                color: bar.linkState === "up" ? Theme.success
+                     : bar.linkState === "down" ? Theme.warning
+                     : bar.linkState === "auth_failed" ? Theme.danger : Theme.textMuted
+            }
+            Text {
+                text: bar.linkState === "up" ? qsTr("在线") : bar.linkState === "down"
+                      ? qsTr("离线受理中") : bar.linkState === "auth_failed" ? qsTr("认证异常")
+                      : qsTr("连接中")
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+                font.bold: true
             }
         }
     }

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from kiosk.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError
 
@@ -85,7 +85,7 @@ class Device(abc.ABC):
     def is_open(self) -> bool:
         return self._opened
 
-    def __enter__(self) -> Device:
+    def __enter__(self) -> Self:
         self.open()
         return self
 
@@ -185,9 +185,12 @@ class DeviceWorker:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop polling. Safe from a listener running on the worker's own thread: the
+        loop then ends after the current poll instead of joining itself."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
             self._thread = None
 
     @property

@@ -233,7 +233,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in env.items():
-        if name.startswith(ENV_PREFIX) and name not in ("KIOSK_HARDWARE_TESTS",):
+        if name.startswith(ENV_PREFIX):
             parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__")]
             # device option names keep their case-insensitive spelling lower-cased
             _merge(out, _nest(parts, value))

@@ -8,8 +8,8 @@ bash "$ROOT/scripts/setup.sh" --dev
 cd "$ROOT"
 VENV="${KIOSK_VENV:-$ROOT/.venv}"
 export QT_QPA_PLATFORM=offscreen
-export KIOSK_ARTIFACTS="${KIOSK_ARTIFACTS:-$ROOT/artifacts}"
-mkdir -p "$KIOSK_ARTIFACTS"
+export KTEST_ARTIFACTS="${KTEST_ARTIFACTS:-$ROOT/artifacts}"
+mkdir -p "$KTEST_ARTIFACTS"
 
 echo "[test] ruff"
 "$VENV/bin/ruff" check .

@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int,
-                        default=int(os.environ.get("KIOSK_CRASH_KILLS", "100")))
+                        default=int(os.environ.get("KTEST_CRASH_KILLS", "100")))
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--dir", type=Path, default=None)
     ns = parser.parse_args(args)

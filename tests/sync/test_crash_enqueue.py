@@ -1,6 +1,6 @@
 """Crash safety of enqueue (reliability T1): SIGKILL at random points, 0 lost, 0 duplicated.
 
-``KIOSK_CRASH_KILLS`` sets the number of kills (default 100). The figures are written to
+``KTEST_CRASH_KILLS`` sets the number of kills (default 100). The figures are written to
 ``artifacts/crash_enqueue.json``.
 """
 
@@ -16,7 +16,7 @@ from .crash_harness import run
 
 def test_sigkill_during_enqueue_loses_and_duplicates_nothing(tmp_path: Path,
                                                              artifacts_dir: Path) -> None:
-    kills = int(os.environ.get("KIOSK_CRASH_KILLS", "100"))
+    kills = int(os.environ.get("KTEST_CRASH_KILLS", "100"))
     report = run(kills, tmp_path / "queue")
     figures = dataclasses.asdict(report)
     (artifacts_dir / "crash_enqueue.json").write_text(

@@ -83,3 +83,12 @@ def test_enroll_against_a_standalone_platform(tmp_path: Path,
         (tmp_path / "kiosk" / "keys" / "kiosk_ed25519").unlink()  # a new key needs a new token
         assert kiosk_main.main(args) == 2
         assert "enrollment refused" in capsys.readouterr().err
+
+
+def test_diag_dispatches_to_each_device_package(capsys: pytest.CaptureFixture[str]) -> None:
+    # the printer's simulated port needs no hardware; the others have their own rigs
+    assert kiosk_main.main(["diag", "printer", "--port", "sim://", "--status"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"]["state"] == "paper_ok" and out["self_test"]["ok"]
+    with pytest.raises(SystemExit):
+        kiosk_main.main(["diag", "scanner"])

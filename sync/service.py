@@ -130,6 +130,7 @@ class SyncStack:
         self.catalogue = CatalogueCache(config.data_dir / "catalogue",
                                         enrollment.platform_signing_key)
         self._device_health = device_health or (lambda: {})
+        self._device_faults: dict[str, str] = {}
         self.worker = SyncWorker(self.outbox, self.client, policy=policy, tasks=[
             PeriodicTask("heartbeat", HEARTBEAT_EVERY_S, self.enqueue_heartbeat,
                          needs_link=False),
@@ -149,13 +150,29 @@ class SyncStack:
         self.client.close()
         self.outbox.close()
 
+    def report_device(self, name: str, state: str) -> str | None:
+        """A device's health changed (``"ok"`` or a fault such as ``"paper_end"``). A new
+        fault alerts maintenance at once with an immediate heartbeat through the queue,
+        rather than waiting for the next periodic one. Returns the heartbeat key, if sent."""
+        previous = self._device_faults.get(name, "ok")
+        if state == "ok":
+            self._device_faults.pop(name, None)
+        else:
+            self._device_faults[name] = state
+        if state != previous and state != "ok":
+            log.warning("device %s reports %s; maintenance alerted", name, state)
+            key = self.enqueue_heartbeat()
+            self.worker.wake()
+            return key
+        return None
+
     def enqueue_heartbeat(self) -> str:
         stats = self.outbox.stats()
         body: dict[str, Any] = {
             "queue_depth": stats.depth,
             "oldest_unsent_age_s": stats.oldest_undelivered_age_s,
             "dead_letters": stats.dead_letters,  # the platform's operators see stuck items
-            "devices": self._device_health(),
+            "devices": {**self._device_health(), **self._device_faults},
             "version": VERSION,
             "catalogue_version": self.catalogue.catalogue.version,
             "free_disk_bytes": shutil.disk_usage(self.config.data_dir).free,

@@ -193,3 +193,30 @@ def test_key_reused_by_the_kiosk_ends_in_dead_letter_with_a_reason(rig: Rig, tmp
         rig.worker.outbox = rig.outbox
     ratings = rig.platform.state.events("rating")
     assert len(ratings) == 1 and ratings[0]["body"]["level"] == 5
+
+
+def test_device_fault_alerts_maintenance_with_an_immediate_heartbeat(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.bootstrap import build
+    from kiosk.config import load_config
+    from kiosk.logsetup import shutdown_logging
+    from printing.escpos import SimulatedReceiptPrinter
+
+    core = build(load_config(env={}, overrides={"data_dir": str(tmp_path)}), console_log=False,
+                 with_sync=True)
+    try:
+        assert core.sync is not None and core.platform is not None
+        printer = SimulatedReceiptPrinter()
+        printer.open()
+        printer.set_status("paper_end")
+        state = printer.status().state.value
+        printer.close()
+        assert state != "paper_ok"
+        key = core.sync.report_device("receipt_printer", state)
+        assert key is not None
+        assert core.sync.report_device("receipt_printer", state) is None  # no repeat alarm
+        core.sync.worker.run_once(pull_status=False)
+        beats = core.platform.state.events("heartbeat")
+        assert any(b["body"]["devices"].get("receipt_printer") == state for b in beats)
+    finally:
+        core.close()
+        shutdown_logging()

@@ -127,6 +127,7 @@ class SyncWorker:
         self._next_status_pull = 0.0
         self._paused = False
         self._open: dict[str, DueItem] = {}  # items of the current pass not yet settled
+        self._last_retry_after: float | None = None
         self.tasks = list(tasks)
 
     # -- status ------------------------------------------------------------------------------
@@ -192,6 +193,7 @@ class SyncWorker:
                 report.error = err.detail
                 self._link_failed(err)
                 retry_after = err.retry_after_s if isinstance(err, RetryableError) else None
+                self._last_retry_after = retry_after
                 # whatever this pass did not get to backs off too: no item stays "sending"
                 self._retry(list(self._open.values()), report, retry_after=retry_after,
                             error=err.detail)
@@ -353,13 +355,21 @@ class SyncWorker:
         if self._paused:
             return 3600.0
         st = self._status
-        # a down link is probed on its own backoff; items carry their own schedule too
-        probe = self.policy.delay(st.consecutive_failures) if st.link == Link.DOWN else float("inf")
         now, mono = self._clock(), self._mono()
         next_item = self.outbox.next_due_at(now)
         until_item = float("inf") if next_item is None else max(0.0, next_item - now)
         until_status = max(0.0, self._next_status_pull - mono)
         until_task = min((max(0.0, t.next_at - mono) for t in self.tasks), default=float("inf"))
+        if st.link == Link.DOWN:
+            # A down link is probed on its own backoff, with the platform's last Retry-After
+            # as a floor. A status pull or a task that is due stays due until it succeeds,
+            # so while the link is down they wait for the probe: otherwise a failed pull is
+            # retried at once, in a loop (a hot loop against an overloaded platform).
+            probe = self.policy.delay(st.consecutive_failures, self._last_retry_after)
+            until_status = max(until_status, probe)
+            until_task = max(until_task, probe)
+        else:
+            probe = float("inf")
         delay = min(until_item, until_status, until_task, probe, 300.0)
         if st.link == Link.UP and link_before == Link.DOWN:
             delay = max(delay, self.policy.first_attempt_delay())  # reconnect spread

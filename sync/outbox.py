@@ -80,6 +80,7 @@ Reading (any thread)
 ====================
 
 ``lookup(number) -> ApplicationView | None`` by provisional or case number;
+``lookup_by_person(masked_name, masked_id)`` (办件查询 with the ID card);
 ``application(key)``; ``history(key) -> list[HistoryEntry]``; ``stats(now=None) ->
 QueueStats`` (depth by state, oldest undelivered age, queued bytes, last contact).
 
@@ -620,6 +621,20 @@ class Outbox:
         return StateChange(item.key, item.kind, app.provisional_no if app else None, new,
                            reason_zh)
 
+    def _items(self, s: Session, keys: Sequence[str],
+               ) -> tuple[dict[str, OutboxItem], dict[str, Application]]:
+        """Load items and their applications in two statements instead of two per item.
+        The caller keeps the returned applications referenced: the session's identity map
+        holds objects weakly, and it serves every later ``get`` only while they live."""
+        items = {i.key: i for i in s.scalars(select(OutboxItem).where(OutboxItem.key.in_(keys)))}
+        missing = [k for k in keys if k not in items]
+        if missing:
+            raise UnknownItemError(f"no queued item with key {missing[0]}")
+        app_keys = [k for k, i in items.items() if i.kind == "application"]
+        apps = {a.key: a for a in s.scalars(
+            select(Application).where(Application.key.in_(app_keys)))} if app_keys else {}
+        return items, apps
+
     def _item(self, s: Session, key: str) -> OutboxItem:
         item = s.scalars(select(OutboxItem).where(OutboxItem.key == key)).one_or_none()
         if item is None:
@@ -924,11 +939,12 @@ class Outbox:
     def mark_sending(self, keys: Iterable[str]) -> None:
         now = self._clock()
         changes = []
+        keys = list(keys)
         with self._db.write() as uow:
+            items, apps = self._items(uow.session, keys)
             for key in keys:
-                item = self._item(uow.session, key)
-                changes.append(self._transition(uow.session, item, ItemState.SENDING,
-                                                REASON_SENDING, None, now))
+                changes.append(self._transition(uow.session, items[key], ItemState.SENDING,
+                                                REASON_SENDING, None, now, apps.get(key)))
             uow.commit()
         self._notify(changes)
 
@@ -942,15 +958,22 @@ class Outbox:
         changes: list[StateChange] = []
         purge: list[str] = []
         with self._db.write() as uow:
+            s = uow.session
+            keys = [a.key for a in acks]
+            items, apps = self._items(s, keys)
+            attachments: dict[str, list[str]] = {}
+            for app_key, sha in s.execute(select(Attachment.app_key, Attachment.sha256).where(
+                    Attachment.app_key.in_(keys), Attachment.purged_at.is_(None))):
+                attachments.setdefault(app_key, []).append(sha)
             for ack in acks:
-                item = self._item(uow.session, ack.key)
-                changes += self._deliver(uow.session, item, ack, now, purge)
+                changes += self._deliver(s, items[ack.key], ack, now, purge, attachments)
             uow.commit()
+            del apps  # held until here so the identity map served the deliveries
         self.attachments.delete(purge)
         self._notify(changes)
 
     def _deliver(self, s: Session, item: OutboxItem, ack: Ack, now: float,
-                 purge: list[str]) -> list[StateChange]:
+                 purge: list[str], attachments: Mapping[str, list[str]]) -> list[StateChange]:
         """Platform acknowledged ``item``: link numbers, move state, purge personal data."""
         new = _state(ack.state)
         if new not in PLATFORM_STATES:
@@ -981,11 +1004,11 @@ class Outbox:
             item.payload = None  # the envelope: no longer needed, purge it
             if app is not None:
                 app.purged_at = now
-                shas = s.scalars(select(Attachment.sha256).where(
-                    Attachment.app_key == app.key, Attachment.purged_at.is_(None))).all()
-                s.execute(update(Attachment).where(Attachment.app_key == app.key)
-                          .values(purged_at=now))
-                purge.extend(shas)
+                shas = attachments.get(app.key, [])
+                if shas:  # most applications without scans need no statement here
+                    s.execute(update(Attachment).where(Attachment.app_key == app.key)
+                              .values(purged_at=now))
+                    purge.extend(shas)
         return changes
 
     def schedule_retry(self, key: str, next_attempt_at: float, error: str) -> None:
@@ -1111,8 +1134,10 @@ class Outbox:
         if current in UNDELIVERED_STATES:
             # the platform has it although our acknowledgement was lost
             before = len(changes)
+            attachments = {app.key: list(s.scalars(select(Attachment.sha256).where(
+                Attachment.app_key == app.key, Attachment.purged_at.is_(None))))}
             changes += self._deliver(s, item, Ack(app.key, case_no, new.value, reason), now,
-                                     purge)
+                                     purge, attachments)
             return "applied" if len(changes) > before else "unchanged"
         linked = False
         if case_no and app.case_no != case_no:
@@ -1181,6 +1206,17 @@ class Outbox:
                 (Application.provisional_no == receipts.normalise(text))
                 | (Application.case_no == text))).first()
             return self._view(s, app) if app is not None else None
+
+    def lookup_by_person(self, masked_name: str, masked_id: str,
+                         limit: int = 20) -> list[ApplicationView]:
+        """This kiosk's applications whose applicant has these masked name and ID number,
+        newest first (办件查询 with the ID card: only masked values are stored in clear, so
+        two people sharing both masks would see each other's masked records)."""
+        with self._db.read() as s:
+            apps = s.scalars(select(Application).where(
+                Application.masked_name == masked_name, Application.masked_id == masked_id)
+                .order_by(Application.created_at.desc()).limit(limit)).all()
+            return [self._view(s, app) for app in apps]
 
     def application(self, key: str) -> ApplicationView | None:
         with self._db.read() as s:

@@ -1,0 +1,1 @@
+"""Stress tests: SIGKILL during sync, fleet reconnect storm (docs/stress.md)."""

@@ -143,6 +143,10 @@ class Journey:
         self._end_listeners.append(fn)
 
     # -- queries -----------------------------------------------------------
+    def now(self) -> float:
+        """The journey's (injected) clock: what anything timed within a session uses."""
+        return self._clock()
+
     @property
     def service(self) -> Service | None:
         code = self.session.service_code

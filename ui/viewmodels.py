@@ -9,20 +9,44 @@ filter turns every touch or key press into ``Journey.activity()``.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 
 from kiosk.catalogue import Catalogue, Service
 from kiosk.config import Config
-from kiosk.journey import Journey, SessionEnd, State
+from kiosk.journey import APPLICATION_STATES, Journey, JourneyError, SessionEnd, State
 from kiosk.offline import Availability, service_availability
-from ui.bridge import SyncBridge
+from ui.bridge import BackgroundRunner, SyncBridge
+from ui.capture import FrameProvider
+from ui.devices import KioskDevices
+from ui.form import FormViewModel
+from ui.identify import IdentifyViewModel
+from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick
+from ui.query import HelpViewModel, QueryViewModel
+from ui.session import CitizenSession
+from ui.steps import (
+    ConsentViewModel,
+    FaceViewModel,
+    MaterialsViewModel,
+    ReviewViewModel,
+    SignatureViewModel,
+    received_materials,
+)
+from ui.submission import SubmissionViewModel
+from ui.voice import VoiceGuide
 
 if TYPE_CHECKING:
     from sync.service import SyncStack
-from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick
+
+log = logging.getLogger(__name__)
+BROWSE_STATES_ALLOWING_QUERY = frozenset({State.HOME, State.SEARCH, State.DEPARTMENT,
+                                          State.BUNDLE, State.GUIDE})
+BROWSE_TITLES = frozenset({State.ATTRACT, State.HOME, State.SEARCH, State.DEPARTMENT,
+                           State.BUNDLE, State.QUERY, State.HELP})
 
 TRUST_LEVELS = {
     "A": "A级·电子证照",
@@ -32,6 +56,12 @@ TRUST_LEVELS = {
 }
 FORM_NAMES = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
 IDENTIFY_NAMES = {"idcard": "居民身份证", "sscard": "社会保障卡", "qr": "电子证照/预约二维码"}
+STEP_NAMES = {
+    State.IDENTIFY: ("身份核验", "Identify"), State.FORM: ("填写信息", "Form"),
+    State.MATERIALS: ("提交材料", "Materials"), State.FACE: ("人脸采集", "Face"),
+    State.SIGNATURE: ("签名", "Sign"), State.CONSENT: ("授权确认", "Consent"),
+    State.REVIEW: ("核对提交", "Review"),
+}
 
 
 def _time_limit(service: Service) -> str:
@@ -141,10 +171,16 @@ class AppViewModel(QObject):
     TICK_MS = 250
 
     def __init__(self, config: Config, catalogue: Catalogue, journey: Journey,
-                 sync: SyncStack | None = None) -> None:
+                 sync: SyncStack | None = None, devices: KioskDevices | None = None,
+                 voice: VoiceGuide | None = None) -> None:
         super().__init__()
         self._config = config
         self._sync = sync
+        self._devices = devices if devices is not None else KioskDevices()
+        self._runner = BackgroundRunner()
+        self._voice = voice if voice is not None else VoiceGuide("")
+        self._voice.setParent(self)
+        self._citizen = CitizenSession()
         self._link = ("unknown", "") if sync is None else (sync.worker.status.link.value,
                                                            sync.worker.status.link.label)
         self._bridge = SyncBridge(sync.worker) if sync is not None else None
@@ -158,6 +194,36 @@ class AppViewModel(QObject):
         self._popular = ServiceListModel(catalogue, lang)
         self._services = ServiceListModel(catalogue, lang)
         self._guide = GuideViewModel()
+        self._identify = IdentifyViewModel(
+            self._citizen, self._devices, self._runner, demo=config.mode == "demo",
+            accepting=lambda: self._journey.state not in (State.ATTRACT, State.FAREWELL),
+            service=lambda: self._journey.service,
+            on_removed_after_read=self._card_taken, language=lang)
+        self._form = FormViewModel(self._citizen, lang)
+        self._frames = FrameProvider()
+        self._materials = MaterialsViewModel(self._citizen, lang,
+                                             camera=self._devices.document_camera,
+                                             provider=self._frames,
+                                             faults=self._devices.faults)
+        self._face = FaceViewModel(self._citizen, camera=self._devices.camera,
+                                   demo=config.mode == "demo", provider=self._frames,
+                                   faults=self._devices.faults, language=lang)
+        self._signature = SignatureViewModel(self._citizen)
+        self._consent = ConsentViewModel(self._citizen, lang)
+        self._review = ReviewViewModel(self._citizen, lang, journey.now)
+        self._submission = SubmissionViewModel(
+            self._citizen, journey, config, catalogue, sync, self._devices, self._runner,
+            review_error=self._review.set_error, after_store=self._forget_stored,
+            language=lang)
+        self._query = QueryViewModel(self._citizen, sync, self._runner,
+                                     online=lambda: self._link[0] == "up",
+                                     camera=self._devices.camera, provider=self._frames,
+                                     faults=self._devices.faults, language=lang)
+        self._help = HelpViewModel(config, sync, self._runner)
+        self._identify.changed.connect(self._identity_changed)
+        self._step_vms: list[Any] = [self._query, self._help, self._identify, self._form,
+                                     self._materials, self._face, self._signature,
+                                     self._consent, self._review, self._submission]
         self._departments.set_rows(catalogue.departments)
         self._bundles.set_rows(catalogue.bundles)
         self._popular.set_rows(catalogue.popular(8))
@@ -206,6 +272,91 @@ class AppViewModel(QObject):
     popular = Property(QObject, lambda s: s._popular, constant=True, final=True)
     services = Property(QObject, lambda s: s._services, constant=True, final=True)
     guide = Property(QObject, lambda s: s._guide, constant=True, final=True)
+    identify = Property(QObject, lambda s: s._identify, constant=True, final=True)
+    form = Property(QObject, lambda s: s._form, constant=True, final=True)
+    materials = Property(QObject, lambda s: s._materials, constant=True, final=True)
+    face = Property(QObject, lambda s: s._face, constant=True, final=True)
+    signature = Property(QObject, lambda s: s._signature, constant=True, final=True)
+    consent = Property(QObject, lambda s: s._consent, constant=True, final=True)
+    review = Property(QObject, lambda s: s._review, constant=True, final=True)
+    submission = Property(QObject, lambda s: s._submission, constant=True, final=True)
+    query = Property(QObject, lambda s: s._query, constant=True, final=True)
+    help = Property(QObject, lambda s: s._help, constant=True, final=True)
+
+    def _steps(self) -> list[dict[str, Any]]:
+        lang = self._journey.session.language
+        current = self._journey.state
+        steps = self._journey.steps
+        here = steps.index(current) if current in steps else len(steps)
+        return [{"name": pick(lang, *STEP_NAMES[st]), "done": i < here, "current": i == here}
+                for i, st in enumerate(steps)]
+
+    steps = Property(list, _steps, notify=screenChanged, final=True)
+
+    @property
+    def voice(self) -> VoiceGuide:
+        return self._voice
+
+    @property
+    def session_language(self) -> str:
+        return self._journey.session.language
+
+    @property
+    def frame_provider(self) -> FrameProvider:
+        """``image://kiosk/``: camera previews and captured pages (memory only)."""
+        return self._frames
+
+    @property
+    def identify_vm(self) -> IdentifyViewModel:
+        return self._identify
+
+    @property
+    def form_vm(self) -> FormViewModel:
+        return self._form
+
+    @property
+    def materials_vm(self) -> MaterialsViewModel:
+        return self._materials
+
+    @property
+    def face_vm(self) -> FaceViewModel:
+        return self._face
+
+    @property
+    def signature_vm(self) -> SignatureViewModel:
+        return self._signature
+
+    @property
+    def consent_vm(self) -> ConsentViewModel:
+        return self._consent
+
+    @property
+    def review_vm(self) -> ReviewViewModel:
+        return self._review
+
+    @property
+    def submission_vm(self) -> SubmissionViewModel:
+        return self._submission
+
+    @property
+    def query_vm(self) -> QueryViewModel:
+        return self._query
+
+    @property
+    def help_vm(self) -> HelpViewModel:
+        return self._help
+
+    @property
+    def devices(self) -> KioskDevices:
+        return self._devices
+
+    @property
+    def runner(self) -> BackgroundRunner:
+        return self._runner
+
+    @property
+    def citizen(self) -> CitizenSession:
+        return self._citizen
 
     # -- slots: what the person did --------------------------------------------
     @Slot()
@@ -235,6 +386,54 @@ class AppViewModel(QObject):
     def openService(self, code: str) -> None:
         self._journey.open_service(code)
 
+    @Slot()
+    def startApplication(self) -> None:
+        """开始办理 on the guide: only when the service can be accepted right now."""
+        if self._journey.state != State.GUIDE:
+            return
+        availability = self._availability(self._journey.service)
+        if availability is not None and not availability.available:
+            self._relabel()
+            return
+        self._journey.start_application()
+
+    @Slot()
+    def completeStep(self) -> None:
+        """下一步 on an application step: its view-model checks what it holds first."""
+        state = self._journey.state
+        checks = {
+            State.IDENTIFY: lambda: self._citizen.identity is not None,
+            State.FORM: self._form.complete,
+            State.MATERIALS: self._materials.complete,
+            State.FACE: self._face.complete,
+            State.SIGNATURE: self._signature.complete,
+            State.CONSENT: self._consent.complete,
+        }
+        if state == State.REVIEW:
+            self._submission.submit()
+        elif state in checks and checks[state]():
+            self._journey.next_step()
+
+    @Slot()
+    def nextStep(self) -> None:
+        """下一步 on a step whose view-model has nothing left to check."""
+        try:
+            self._journey.next_step()
+        except JourneyError as err:
+            log.warning("next step refused: %s", err)
+
+    @Slot()
+    def openQuery(self) -> None:
+        """办件查询 from the home screen."""
+        if self._journey.state in BROWSE_STATES_ALLOWING_QUERY:
+            self._journey.open_query()
+
+    @Slot()
+    def callHelp(self) -> None:
+        """一键呼叫: from any screen but the attract screen and a running submission."""
+        if self._journey.state not in (State.ATTRACT, State.SUBMITTING, State.HELP):
+            self._journey.call_help()
+
     @Slot(str)
     def search(self, text: str) -> None:
         self._journey.search(text)
@@ -246,12 +445,23 @@ class AppViewModel(QObject):
         if on != self._journey.session.elder_mode:
             self._journey.set_elder_mode(on)
             self.sessionChanged.emit()
+            if on:  # 长辈版 starts talking at once: what to do on this screen
+                self._voice.prompt(self._journey.state, elder=True,
+                                   language=self._journey.session.language)
 
     @Slot(str)
     def setLanguage(self, language: str) -> None:
         if language != self._journey.session.language:
             self._journey.set_language(language)
             self._relabel()
+            for vm in (self._identify, self._face, self._consent, self._review, self._query):
+                vm.changed.emit()
+            self._submission.relabel()
+            self._materials.captureChanged.emit()
+            if self._journey.state == State.FORM:
+                self._form.relabel()
+            elif self._journey.state == State.MATERIALS:
+                self._materials.relabel()
             self.sessionChanged.emit()
 
     @Slot()
@@ -269,10 +479,14 @@ class AppViewModel(QObject):
     @Slot()
     def tick(self) -> None:
         self._journey.tick()
+        self._review.tick()
+        self._submission.tick()
         left = self._journey.seconds_left()
         visible = self._journey.countdown_visible()
         seconds = 0 if math.isinf(left) else math.ceil(left)
         if (visible, seconds) != (self._countdown_visible, self._countdown_seconds):
+            if visible and not self._countdown_visible:
+                self._voice.countdown(language=self._journey.session.language)
             self._countdown_visible, self._countdown_seconds = visible, seconds
             self.countdownChanged.emit()
 
@@ -295,16 +509,78 @@ class AppViewModel(QObject):
 
     # -- journey callbacks -------------------------------------------------------
     def _on_state(self, old: State, new: State) -> None:
+        if new == State.IDENTIFY:
+            self._identify.entered()
+        service = self._journey.service
+        if old == State.MATERIALS and self._materials.capturing:
+            self._materials.cancelCapture()  # the camera stops with the screen
+        if old == State.FACE:
+            self._face.leave()
+        if old == State.QUERY:
+            self._query.stopScan()
+        if new == State.FORM and service is not None:
+            self._form.open(service)
+        elif new == State.MATERIALS and service is not None:
+            self._materials.open(service, online=self._link[0] == "up")
+        elif new == State.CONSENT and service is not None:
+            self._consent.open(needs_commitment="commitment" in self._citizen.materials.values(),
+                               face=service.needs_face)
+        elif new == State.REVIEW and service is not None and old != State.SUBMITTING:
+            self._review.open(service, received_materials(self._citizen, service))
+        elif new == State.RECEIPT:
+            self._submission.entered_receipt()
+        elif new == State.FAREWELL:
+            self._submission.entered_farewell()
+        elif new == State.HELP:
+            self._help.requested(old.value, service.code if service else None)
+        elif new == State.QUERY:
+            self._query.wipe()
+        if old in APPLICATION_STATES and new in (State.HOME, State.GUIDE):
+            self._wipe_application()  # left the application: forget its draft
         self._relabel()
         self.screenChanged.emit()
         self.navChanged.emit()
         self.tick()
+        if new == State.ATTRACT:
+            self._voice.stop()
+        else:
+            self._voice.prompt(new, elder=self._journey.session.elder_mode,
+                               language=self._journey.session.language)
+
+    def _identity_changed(self) -> None:
+        if self._journey.state == State.QUERY and self._citizen.identity is not None:
+            self._query.card_read()
+
+    def _forget_stored(self) -> None:
+        """Stored and sealed: the step view-models drop their copies of what was entered."""
+        for vm in (self._form, self._materials, self._signature, self._review):
+            vm.wipe()
+
+    def _card_taken(self) -> None:
+        """The ID card left the reader: at the farewell that is the citizen leaving."""
+        if self._journey.state == State.FAREWELL:
+            self._submission.finish()
+
+    def _wipe_application(self) -> None:
+        self._citizen.wipe()
+        for vm in self._step_vms:
+            vm.wipe()
 
     def _on_session_end(self, reason: SessionEnd) -> None:
+        self._wipe_application()
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.clear()
         self._services.set_rows([])
         self._guide.show(None, self._catalogue, "zh_CN")
         self._title = ""
         self.sessionChanged.emit()
+
+    def shutdown(self) -> None:
+        """Window closing: stop the timer, wait for background jobs, forget the citizen."""
+        self._timer.stop()
+        self._runner.shutdown()
+        self._wipe_application()
 
     def _relabel(self) -> None:
         """Refresh everything whose text depends on the state or the language."""
@@ -323,6 +599,12 @@ class AppViewModel(QObject):
             title = "搜索结果" if lang != "en" else "Search results"
         elif j.state == State.GUIDE:
             title = "办事指南" if lang != "en" else "Service guide"
+        elif j.state == State.QUERY:
+            title = "办件查询" if lang != "en" else "Application status"
+        elif j.state == State.HELP:
+            title = "一键呼叫" if lang != "en" else "Call for help"
+        elif j.service is not None and j.state not in BROWSE_TITLES:
+            title = pick(lang, j.service.name, j.service.name_en)
         self._guide.show(j.service, self._catalogue, lang, self._availability(j.service))
         for m in (self._departments, self._bundles, self._popular, self._services):
             m.refresh()

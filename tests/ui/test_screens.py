@@ -113,9 +113,11 @@ def check_text(kw: KioskWindow) -> list[str]:
     return problems
 
 
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 def test_every_shell_screen_renders_readably(qtbot, kiosk: KioskWindow, artifacts_dir: Path,  # type: ignore[no-untyped-def]
-                                             clock: Clock, elder: bool) -> None:
+                                             clock: Clock, elder: bool, language: str,
+                                             english: None) -> None:
     out = artifacts_dir / "screenshots"
     out.mkdir(exist_ok=True)
     orientation = kiosk.view_model.orientation
@@ -126,12 +128,16 @@ def test_every_shell_screen_renders_readably(qtbot, kiosk: KioskWindow, artifact
         if elder and screen != "attract":
             kiosk.view_model.wake()
             kiosk.view_model.setElderMode(True)
+        if language != "zh_CN" and screen != "attract":
+            kiosk.view_model.wake()
+            kiosk.view_model.setLanguage(language)
         go(kiosk, screen, clock)
         expected = "guide" if screen == "countdown" else screen
         assert kiosk.view_model.screen == expected
         assert kiosk.view_model.countdownVisible == (screen == "countdown")
         image = grab(qtbot, kiosk)
-        name = f"{orientation}-{'elder' if elder else 'standard'}-{screen}.png"
+        suffix = "" if language == "zh_CN" else f"-{language}"
+        name = f"{orientation}-{'elder' if elder else 'standard'}{suffix}-{screen}.png"
         assert image.save(str(out / name))
         assert image.width() == (1920 if orientation == "landscape" else 1080)
         assert distinct_colours(image) > 20, f"{name} looks blank"
@@ -140,3 +146,36 @@ def test_every_shell_screen_renders_readably(qtbot, kiosk: KioskWindow, artifact
         assert distinct_colours(band, step=3) > 8, f"{name}: no title text rendered"
         problems = check_text(kiosk)
         assert problems == [], f"{name}: {problems}"
+        small = check_touch_targets(kiosk, kiosk.view_model._config.ui.screen_dpi)
+        assert small == [], f"{name}: {small}"
+
+
+def touch_targets(root: QQuickItem) -> Iterator[tuple[QQuickItem, str]]:
+    """Visible, enabled things a finger can press: buttons, text fields, and items with a
+    TapHandler (tiles, rows, tick boxes)."""
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if not item.isVisible() or item.opacity() == 0 or not item.isEnabled():
+            continue
+        if item.inherits("QQuickAbstractButton"):
+            yield item, "button"
+        elif item.inherits("QQuickTextInput") or item.inherits("QQuickTextEdit"):
+            yield item, "text field"
+        elif item is not root and item.width() > 0 and item.height() > 0 and any(
+                c.metaObject().className() == "QQuickTapHandler" and bool(c.property("enabled"))
+                for c in item.children()):
+            yield item, "tap area"
+        stack.extend(item.childItems())
+
+
+def check_touch_targets(kw: KioskWindow, dpi: float, min_mm: float = 9.0) -> list[str]:
+    """Targets smaller than ``min_mm`` on either side at the configured screen density."""
+    min_px = min_mm / 25.4 * dpi
+    problems = []
+    for item, what in touch_targets(kw.window.contentItem()):
+        w, h = item.width(), item.height()
+        if w < min_px or h < min_px:
+            label = str(item.property("text") or item.metaObject().className())[:30]
+            problems.append(f"{what} {label!r} is {w:.0f}x{h:.0f} px < {min_px:.0f} px")
+    return problems

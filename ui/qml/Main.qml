@@ -19,6 +19,7 @@ Window {
 
     Binding { target: Theme; property: "elder"; value: root.app.elderMode }
     Binding { target: Theme; property: "landscape"; value: root.app.orientation === "landscape" }
+    Binding { target: Theme; property: "english"; value: root.app.language === "en" }
 
     readonly property bool attract: app.screen === "attract"
 
@@ -33,6 +34,8 @@ Window {
         demo: root.app.demoMode
         linkState: root.app.linkState
         linkLabel: root.app.linkLabel
+        canCallHelp: ["submitting", "help"].indexOf(root.app.screen) < 0
+        onCallHelp: root.app.callHelp()
         now: Qt.formatTime(clock.now, "hh:mm")
         Timer {  // display only: the clock in the header
             id: clock
@@ -55,6 +58,20 @@ Window {
             case "bundle":
             case "search": return listScreen
             case "guide": return guideScreen
+            case "identify": return identifyScreen
+            case "form": return formScreen
+            case "materials": return materialsScreen
+            case "face": return faceScreen
+            case "signature": return signatureScreen
+            case "consent": return consentScreen
+            case "review": return reviewScreen
+            case "submitting": return submittingScreen
+            case "result": return resultScreen
+            case "receipt": return receiptScreen
+            case "rating": return ratingScreen
+            case "farewell": return farewellScreen
+            case "query": return queryScreen
+            case "help": return helpScreen
             default: return homeScreen
             }
         }
@@ -63,10 +80,24 @@ Window {
     Component { id: homeScreen; HomeScreen { app: root.app } }
     Component { id: listScreen; ServiceListScreen { app: root.app } }
     Component { id: guideScreen; GuideScreen { app: root.app } }
+    Component { id: identifyScreen; IdentifyScreen { app: root.app } }
+    Component { id: formScreen; FormScreen { app: root.app } }
+    Component { id: materialsScreen; MaterialsScreen { app: root.app } }
+    Component { id: faceScreen; FaceScreen { app: root.app } }
+    Component { id: signatureScreen; SignatureScreen { app: root.app } }
+    Component { id: consentScreen; ConsentScreen { app: root.app } }
+    Component { id: reviewScreen; ReviewScreen { app: root.app } }
+    Component { id: submittingScreen; SubmittingScreen { app: root.app } }
+    Component { id: resultScreen; ResultScreen { app: root.app } }
+    Component { id: receiptScreen; ReceiptScreen { app: root.app } }
+    Component { id: ratingScreen; RatingScreen { app: root.app } }
+    Component { id: farewellScreen; FarewellScreen { app: root.app } }
+    Component { id: queryScreen; QueryScreen { app: root.app } }
+    Component { id: helpScreen; HelpScreen { app: root.app } }
 
     NavBar {
         id: nav
-        visible: !root.attract
+        visible: !root.attract && !keyboard.active  // typing: the screen needs the room
         anchors.bottom: keyboard.top
         width: parent.width
         height: visible ? implicitHeight : 0

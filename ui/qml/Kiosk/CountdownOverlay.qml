@@ -53,6 +53,7 @@ Rectangle {
                 width: parent.width
                 horizontalAlignment: Text.AlignHCenter
                 wrapMode: Text.Wrap
+                visible: !Theme.english
                 text: "Still there? This session ends in %1 s and your data will be erased.".arg(overlay.seconds)
                 color: Theme.textMuted
                 font.family: Theme.fontFamily

@@ -9,6 +9,8 @@ Rectangle {
     property string now: ""
     property string linkState: "unknown"  // up, down, auth_failed, unknown
     property string linkLabel: ""
+    property bool canCallHelp: true
+    signal callHelp()
     implicitHeight: Math.round(120 * Theme.scale)
     color: Theme.primary
 
@@ -16,7 +18,7 @@ Rectangle {
         anchors.left: parent.left
         anchors.leftMargin: Theme.margin
         anchors.verticalCenter: parent.verticalCenter
-        anchors.right: link.left
+        anchors.right: helpButton.left
         anchors.rightMargin: Theme.gap
         spacing: 20
         Rectangle {
@@ -42,6 +44,8 @@ Rectangle {
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontLarge
                 font.bold: true
+                fontSizeMode: Text.HorizontalFit  // a long (English) title shrinks first
+                minimumPixelSize: Theme.fontSmall
                 elide: Text.ElideRight
             }
             Text {
@@ -54,46 +58,89 @@ Rectangle {
             }
         }
     }
+    // 一键呼叫: on every screen, always in the same place
     Rectangle {
-        id: link
-        visible: bar.linkLabel.length > 0
-        anchors.right: clock.left
+        id: helpButton
+        visible: bar.canCallHelp
+        anchors.right: status.left
         anchors.rightMargin: Theme.gap
         anchors.verticalCenter: parent.verticalCenter
-        width: visible ? linkRow.implicitWidth + 32 : 0
-        height: linkRow.implicitHeight + 14
+        width: visible ? helpRow.implicitWidth + 40 : 0
+        height: Math.max(Math.round(76 * Theme.scale), helpRow.implicitHeight + 20)
         radius: height / 2
-        color: "#ffffff"
+        color: helpTap.pressed ? "#ffe0b2" : "#fff4e5"
+        border.color: "#ffffff"
+        border.width: 2
         Row {
-            id: linkRow
+            id: helpRow
             anchors.centerIn: parent
-            spacing: 10
-            Rectangle {
-                width: 16; height: 16; radius: 8
-                anchors.verticalCenter: parent.verticalCenter
-                color: bar.linkState === "up" ? Theme.success
-                     : bar.linkState === "down" ? Theme.warning
-                     : bar.linkState === "auth_failed" ? Theme.danger : Theme.textMuted
+            spacing: 8
+            Text {
+                text: "☎"
+                color: Theme.warning
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontBody
+                font.bold: true
             }
             Text {
-                text: bar.linkState === "up" ? qsTr("在线") : bar.linkState === "down"
-                      ? qsTr("离线受理中") : bar.linkState === "auth_failed" ? qsTr("认证异常")
-                      : qsTr("连接中")
-                color: Theme.text
+                visible: !Theme.elder || Theme.landscape  // 长辈版 portrait: the icon alone
+                text: Theme.landscape ? qsTr("一键呼叫") : qsTr("呼叫")
+                color: Theme.warning
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
                 font.bold: true
+                anchors.verticalCenter: parent.verticalCenter
             }
         }
+        TapHandler { id: helpTap; onTapped: bar.callHelp() }
     }
-    Text {
-        id: clock
+    // link state and clock: side by side in landscape, stacked in portrait (room for the
+    // hall name)
+    Grid {
+        id: status
         anchors.right: parent.right
         anchors.rightMargin: Theme.margin
         anchors.verticalCenter: parent.verticalCenter
-        text: bar.now
-        color: Theme.textOnPrimary
-        font.family: Theme.fontFamily
-        font.pixelSize: Theme.fontLarge
+        columns: Theme.landscape ? 2 : 1
+        columnSpacing: Theme.gap
+        rowSpacing: 4
+        horizontalItemAlignment: Grid.AlignRight
+        verticalItemAlignment: Grid.AlignVCenter
+        Rectangle {
+            id: link
+            visible: bar.linkLabel.length > 0
+            width: visible ? linkRow.implicitWidth + 32 : 0
+            height: visible ? linkRow.implicitHeight + 14 : 0
+            radius: height / 2
+            color: "#ffffff"
+            Row {
+                id: linkRow
+                anchors.centerIn: parent
+                spacing: 10
+                Rectangle {
+                    width: 16; height: 16; radius: 8
+                    anchors.verticalCenter: parent.verticalCenter
+                    color: bar.linkState === "up" ? Theme.success
+                         : bar.linkState === "down" ? Theme.warning
+                         : bar.linkState === "auth_failed" ? Theme.danger : Theme.textMuted
+                }
+                Text {
+                    text: bar.linkState === "up" ? qsTr("在线") : bar.linkState === "down"
+                          ? qsTr("离线受理中") : bar.linkState === "auth_failed" ? qsTr("认证异常")
+                          : qsTr("连接中")
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                    font.bold: true
+                }
+            }
+        }
+        Text {
+            id: clock
+            text: bar.now
+            color: Theme.textOnPrimary
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.landscape || !link.visible ? Theme.fontLarge : Theme.fontBody
+        }
     }
 }

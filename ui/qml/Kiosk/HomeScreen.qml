@@ -60,6 +60,75 @@ Flickable {
             TapHandler { onTapped: screen.app.search("") }
         }
 
+        // 办件查询 and 一键呼叫: the two things people come back for
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.columnSpan: layout.columns
+            spacing: Theme.gap
+            Repeater {
+                model: [
+                    { key: "query", glyph: "查", title: qsTr("办件查询"), sub: qsTr("凭回执编号或身份证查进度"), color: "#0e7490" },
+                    { key: "help", glyph: "☎", title: qsTr("一键呼叫"), sub: qsTr("需要帮助？工作人员马上来"), color: "#c2410c" }
+                ]
+                delegate: Rectangle {
+                    id: quick
+                    required property var modelData
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                    Layout.preferredHeight: Math.max(Theme.touchMin + 30, quickCol.implicitHeight + 40)
+                    radius: Theme.radius
+                    color: quickTap.pressed ? Theme.primaryLight : Theme.card
+                    border.color: Theme.border
+                    border.width: Theme.elder ? 2 : 1
+                    Rectangle {
+                        id: quickIcon
+                        anchors.left: parent.left
+                        anchors.leftMargin: 24
+                        anchors.verticalCenter: parent.verticalCenter
+                        width: Math.round(72 * Theme.scale); height: width; radius: width / 4
+                        color: quick.modelData.color
+                        Text {
+                            anchors.centerIn: parent
+                            text: quick.modelData.glyph
+                            color: "#ffffff"
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Math.round(parent.width * 0.5)
+                            font.bold: true
+                        }
+                    }
+                    Column {
+                        id: quickCol
+                        anchors.left: quickIcon.right
+                        anchors.leftMargin: 20
+                        anchors.right: parent.right
+                        anchors.rightMargin: 16
+                        anchors.verticalCenter: parent.verticalCenter
+                        spacing: 4
+                        Text {
+                            width: parent.width
+                            text: quick.modelData.title
+                            color: Theme.text
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.fontBody
+                            font.bold: true
+                        }
+                        Text {
+                            width: parent.width
+                            text: quick.modelData.sub
+                            color: Theme.textMuted
+                            font.family: Theme.fontFamily
+                            font.pixelSize: Theme.fontSmall
+                            wrapMode: Text.Wrap
+                        }
+                    }
+                    TapHandler {
+                        id: quickTap
+                        onTapped: quick.modelData.key === "query" ? screen.app.openQuery() : screen.app.callHelp()
+                    }
+                }
+            }
+        }
+
         ColumnLayout {
             Layout.fillWidth: true
             Layout.alignment: Qt.AlignTop
@@ -68,7 +137,7 @@ Flickable {
             SectionTitle { text: qsTr("按部门办理"); subText: "By department" }
             GridLayout {
                 Layout.fillWidth: true
-                columns: Theme.elder ? (Theme.landscape ? 3 : 2) : 4
+                columns: Theme.elder ? (Theme.landscape ? 3 : 2) : (Theme.english ? 3 : 4)
                 columnSpacing: Theme.gap
                 rowSpacing: Theme.gap
                 Repeater {
@@ -93,14 +162,17 @@ Flickable {
                             Text {
                                 width: parent.width
                                 horizontalAlignment: Text.AlignHCenter
+                                // two lines of room; a long (English) name shrinks to fit
+                                height: Math.round(2.7 * (Theme.fontSmall + 2))
+                                verticalAlignment: Text.AlignTop
                                 text: deptTile.name
                                 color: Theme.text
                                 font.family: Theme.fontFamily
                                 font.pixelSize: Theme.fontSmall + 2
                                 font.bold: true
                                 wrapMode: Text.Wrap
-                                maximumLineCount: 2
-                                elide: Text.ElideRight
+                                fontSizeMode: Text.Fit
+                                minimumPixelSize: 14
                             }
                         }
                         TapHandler { id: deptTap; onTapped: screen.app.openDepartment(deptTile.deptId) }

@@ -14,23 +14,29 @@ Button {
     font.pixelSize: Theme.fontBody
     font.bold: true
 
-    contentItem: Column {
-        spacing: 2
-        Text {
-            anchors.horizontalCenter: parent.horizontalCenter
-            text: control.text
-            font: control.font
-            color: control.primary && !control.subtle ? Theme.textOnPrimary : Theme.primaryDark
-            opacity: control.enabled ? 1.0 : 0.45
-        }
-        Text {
-            anchors.horizontalCenter: parent.horizontalCenter
-            visible: control.subText.length > 0
-            text: control.subText
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.fontSmall
-            color: control.primary && !control.subtle ? Theme.textOnPrimary : Theme.textMuted
-            opacity: control.enabled ? 0.9 : 0.4
+    contentItem: Item {
+        implicitWidth: labels.implicitWidth
+        implicitHeight: labels.implicitHeight
+        Column {
+            id: labels
+            anchors.centerIn: parent
+            spacing: 2
+            Text {
+                anchors.horizontalCenter: parent.horizontalCenter
+                text: control.text
+                font: control.font
+                color: control.primary && !control.subtle ? Theme.textOnPrimary : Theme.primaryDark
+                opacity: control.enabled ? 1.0 : 0.45
+            }
+            Text {
+                anchors.horizontalCenter: parent.horizontalCenter
+                visible: control.subText.length > 0 && !Theme.english
+                text: control.subText
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+                color: control.primary && !control.subtle ? Theme.textOnPrimary : Theme.textMuted
+                opacity: control.enabled ? 0.9 : 0.4
+            }
         }
     }
     background: Rectangle {

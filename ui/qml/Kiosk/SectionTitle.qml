@@ -16,6 +16,7 @@ Row {
     }
     Text {
         anchors.baseline: title.baseline
+        visible: !Theme.english  // the English gloss of a Chinese title
         text: row.subText
         color: Theme.textMuted
         font.family: Theme.fontFamily

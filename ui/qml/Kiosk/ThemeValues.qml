@@ -7,6 +7,7 @@ import QtQuick
 QtObject {
     property bool elder: false
     property bool landscape: false
+    property bool english: false  // the second line of a button (its English hint) is dropped
     readonly property real scale: elder ? 1.3 : 1.0
 
     readonly property color primary: "#0b57d0"

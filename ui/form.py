@@ -1,0 +1,234 @@
+"""填写信息 (FORM): the service's fields, prefilled from the card, checked as typed.
+
+Fields come from the catalogue (``FormField``). A field whose ``prefill`` names a card
+value gets that value when the form opens; name and ID number read from a card are
+locked (the reader's security module vouches for them), an address stays editable
+(people move). Every change is checked with :func:`kiosk.validation.validate_field`; the
+message shows once the field has been touched or the citizen pressed 下一步. The values
+are kept as typed and normalised (:func:`kiosk.validation.normalize_value`) when the step
+is completed, which is also when personal values the citizen typed are registered for log
+redaction.
+
+Each row carries the input-method hints that suit its kind (a digits keypad for phones and
+numbers, upper-case Latin for codes, pinyin for names and addresses) and never lets the
+keyboard learn what was typed (``ImhSensitiveData``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import (
+    Property,
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+
+from kiosk.catalogue import FormField, Service
+from kiosk.redaction import SensitiveKind
+from kiosk.validation import normalize_value, validate_field
+from ui.models import pick
+from ui.session import CitizenSession
+
+Index = QModelIndex | QPersistentModelIndex
+FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+Hint = Qt.InputMethodHint
+
+_BASE = Hint.ImhSensitiveData | Hint.ImhNoEditMenu
+HINTS: dict[str, Hint] = {
+    "phone": _BASE | Hint.ImhDialableCharactersOnly,
+    "number": _BASE | Hint.ImhFormattedNumbersOnly,
+    "id_number": _BASE | Hint.ImhPreferNumbers | Hint.ImhUppercaseOnly | Hint.ImhLatinOnly
+    | Hint.ImhNoPredictiveText,
+    "uscc": _BASE | Hint.ImhUppercaseOnly | Hint.ImhLatinOnly | Hint.ImhNoPredictiveText,
+    "date": _BASE | Hint.ImhDate,
+}
+#: kinds whose values are personal enough to keep out of the logs
+SENSITIVE_KINDS: dict[str, SensitiveKind] = {"name": "name", "id_number": "id_number",
+                                             "phone": "phone", "uscc": "uscc",
+                                             "address": "address"}
+LOCKED_PREFILL = frozenset({"idcard.name", "idcard.id_number"})
+
+
+class FieldListModel(QAbstractListModel):
+    ROLES: ClassVar[tuple[str, ...]] = (
+        "fieldId", "label", "kind", "mandatory", "value", "error", "options", "help",
+        "hints", "maxLength", "locked", "fromCard")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def update(self, row: int, **values: Any) -> None:
+        self._rows[row].update(values)
+        idx = self.index(row)
+        roles = [FIRST_ROLE + self.ROLES.index(k) for k in values]
+        self.dataChanged.emit(idx, idx, roles)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {FIRST_ROLE + i: QByteArray(n.encode()) for i, n in enumerate(self.ROLES)}
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        i = role - FIRST_ROLE
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= i < len(self.ROLES):
+            return None
+        return self._rows[index.row()][self.ROLES[i]]
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self._rows
+
+
+class FormViewModel(QObject):
+    changed = Signal()
+
+    def __init__(self, session: CitizenSession, language: Callable[[], str]) -> None:
+        super().__init__()
+        self._session = session
+        self._language = language
+        self._service: Service | None = None
+        self._fields: list[FormField] = []
+        self._touched: set[str] = set()
+        self._model = FieldListModel()
+        self._first_error = -1
+
+    fields = Property(QObject, lambda s: s._model, constant=True, final=True)
+    firstError = Property(int, lambda s: s._first_error, notify=changed, final=True)
+
+    def _error_count(self) -> int:
+        return sum(1 for r in self._model.rows() if r["error"])
+
+    errorCount = Property(int, _error_count, notify=changed, final=True)
+
+    # -- journey hooks ------------------------------------------------------------------
+    def open(self, service: Service) -> None:
+        """The form step is shown: build rows (keeping what was typed when coming back)."""
+        if self._service is not None and self._service.code == service.code \
+                and self._model.rows():
+            self.relabel()
+            return
+        self._service = service
+        self._fields = list(service.fields)
+        self._touched.clear()
+        identity = self._session.identity
+        values = self._session.form
+        for f in self._fields:
+            if f.id not in values and identity is not None and f.prefill:
+                prefilled = identity.prefill(f.prefill)
+                if prefilled:
+                    values[f.id] = prefilled
+        self._build_rows()
+
+    def _build_rows(self) -> None:
+        lang = self._language()
+        identity = self._session.identity
+        rows = []
+        for f in self._fields:
+            value = self._session.form.get(f.id, "")
+            from_card = bool(identity is not None and f.prefill and value
+                             and value == identity.prefill(f.prefill))
+            rows.append({
+                "fieldId": f.id,
+                "label": pick(lang, f.label, f.label_en),
+                "kind": f.kind,
+                "mandatory": f.required,
+                "value": value,
+                "error": self._message(f, value),
+                "options": list(f.options),
+                "help": f.help,
+                "hints": int(HINTS.get(f.kind, _BASE).value),
+                "maxLength": f.max_length or (500 if f.kind == "textarea" else 100),
+                "locked": from_card and f.prefill in LOCKED_PREFILL,
+                "fromCard": from_card,
+            })
+        self._model.set_rows(rows)
+        self._first_error = -1
+        self.changed.emit()
+
+    def relabel(self) -> None:
+        """The language changed: labels again, values and messages kept."""
+        self._build_rows()
+
+    def wipe(self) -> None:
+        self._service = None
+        self._fields = []
+        self._touched.clear()
+        self._model.set_rows([])
+        self._first_error = -1
+        self.changed.emit()
+
+    def _message(self, f: FormField, value: str) -> str:
+        if f.id not in self._touched:
+            return ""
+        return validate_field(f, value) or ""
+
+    # -- slots --------------------------------------------------------------------------
+    @Slot(str, str)
+    def setValue(self, field_id: str, value: str) -> None:
+        """The citizen typed (or picked) a value: keep it and check it."""
+        for row, f in enumerate(self._fields):
+            if f.id != field_id:
+                continue
+            if self._model.rows()[row]["locked"]:
+                return
+            self._session.form[field_id] = value
+            self._touched.add(field_id)
+            error = self._message(f, value)
+            before = self._model.rows()[row]
+            if before["value"] != value or before["error"] != error:
+                self._model.update(row, value=value, error=error)
+                self.changed.emit()
+            return
+
+    @Slot(str)
+    def touch(self, field_id: str) -> None:
+        """The field lost focus: show its message even if nothing was typed."""
+        for row, f in enumerate(self._fields):
+            if f.id == field_id and field_id not in self._touched:
+                self._touched.add(field_id)
+                self._model.update(row, error=self._message(f, self._session.form.get(
+                    f.id, "")))
+                self.changed.emit()
+
+    @Slot(result=bool)
+    def complete(self) -> bool:
+        """下一步: every field checked; True (values normalised) when nothing is wrong."""
+        self._touched.update(f.id for f in self._fields)
+        first = -1
+        for row, f in enumerate(self._fields):
+            value = self._session.form.get(f.id, "")
+            error = self._message(f, value)
+            if error and first < 0:
+                first = row
+            if self._model.rows()[row]["error"] != error:
+                self._model.update(row, error=error)
+        self._first_error = first
+        self.changed.emit()
+        if first >= 0:
+            return False
+        for f in self._fields:
+            value = normalize_value(f, self._session.form.get(f.id, ""))
+            self._session.form[f.id] = value
+            kind = SENSITIVE_KINDS.get(f.kind)
+            if kind is not None and value:
+                self._session.remember_sensitive(value, kind)
+        return True
+
+    def values(self) -> dict[str, str]:
+        return dict(self._session.form)

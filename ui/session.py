@@ -1,0 +1,127 @@
+"""What the kiosk holds about the citizen in front of it during one application.
+
+One :class:`CitizenSession` per journey; every view-model of the application steps reads
+and writes it, and :meth:`CitizenSession.wipe` is the single place where all of it is
+forgotten at session end (timeout, cancel, finish): identity and card objects, form values,
+materials, face status, signature, consent, the stored receipt and the rating. Values
+that identify the citizen are registered with :mod:`kiosk.redaction` while they are held
+and unregistered at the wipe, so logs never show them even by accident.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from devices.idcard import IdCardData
+from devices.smartcard import SocialSecurityCard
+from devices.smartcard.sscard import unregister_card_sensitive
+from kiosk.redaction import SensitiveKind, register_sensitive, unregister_sensitive
+
+IDENTIFY_LABELS = {"idcard": "居民身份证", "sscard": "社会保障卡", "qr": "电子证照二维码"}
+
+
+@dataclass(frozen=True, repr=False)
+class Identity:
+    """The applicant as read from a card (the reader's security module vouches for it)."""
+
+    source: str  # "idcard" or "sscard"
+    card_label: str  # 居民身份证 / 港澳台居民居住证 / 社会保障卡 …
+    name: str
+    id_number: str
+    sex: str = ""
+    birth: date | None = None
+    address: str = ""
+    card: Any = None  # the IdCardData / SocialSecurityCard it came from (memory only)
+
+    def __repr__(self) -> str:  # never the personal fields
+        return f"Identity(source={self.source!r}, card_label={self.card_label!r})"
+
+    @classmethod
+    def from_idcard(cls, card: IdCardData) -> Identity:
+        return cls(source="idcard", card_label=card.card_type.label_zh, name=card.name,
+                   id_number=card.id_number, sex=card.sex, birth=card.birth,
+                   address=card.added_address or card.address, card=card)
+
+    @classmethod
+    def from_sscard(cls, card: SocialSecurityCard) -> Identity:
+        return cls(source="sscard", card_label="社会保障卡", name=card.name,
+                   id_number=card.id_number, sex=card.sex, birth=card.birth, card=card)
+
+    def prefill(self, key: str | None) -> str:
+        """The value for a catalogue ``prefill`` source (``idcard.name`` …), or ""."""
+        if not key:
+            return ""
+        what = key.partition(".")[2]
+        if what == "birth":
+            return self.birth.isoformat() if self.birth else ""
+        return str({"name": self.name, "id_number": self.id_number, "address": self.address,
+                    "sex": self.sex}.get(what, ""))
+
+    @property
+    def sensitive(self) -> list[tuple[str, SensitiveKind]]:
+        pairs: list[tuple[str, SensitiveKind]] = [
+            (self.name, "name"), (self.id_number, "id_number"), (self.address, "address")]
+        return [(v, k) for v, k in pairs if v.strip()]
+
+
+@dataclass
+class CitizenSession:
+    """Everything of one citizen's application (see the module docstring)."""
+
+    draft_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    identity: Identity | None = None
+    form: dict[str, str] = field(default_factory=dict)
+    materials: dict[str, str] = field(default_factory=dict)  # material id -> how supplied
+    scans: dict[str, bytes] = field(default_factory=dict)  # material id -> JPEG (memory only)
+    face_status: str = "not_required"
+    face_consent: bool = False
+    signature_png: bytes | None = None
+    consent_personal: bool = False
+    consent_sensitive: bool = False
+    consent_commitment: bool = False
+    receipt: Any = None  # sync.outbox.SubmitReceipt once stored
+    case_no: str | None = None
+    rated: bool = False
+    _registered: list[tuple[str, SensitiveKind]] = field(default_factory=list, repr=False)
+
+    def set_identity(self, identity: Identity | None) -> None:
+        self._release_identity()
+        self.identity = identity
+        if identity is not None and identity.source == "idcard":
+            # the 社保卡 reader registers its card itself; the session releases it at the end
+            for value, kind in identity.sensitive:
+                register_sensitive(value, kind=kind)
+                self._registered.append((value, kind))
+
+    def remember_sensitive(self, value: str, kind: SensitiveKind) -> None:
+        """A personal value the citizen typed (phone, a partner's ID number …)."""
+        if value.strip() and (value, kind) not in self._registered:
+            register_sensitive(value, kind=kind)
+            self._registered.append((value, kind))
+
+    def _release_identity(self) -> None:
+        if self.identity is not None and self.identity.source == "sscard":
+            unregister_card_sensitive(self.identity.card)
+        for value, kind in self._registered:
+            unregister_sensitive(value, kind=kind)
+        self._registered.clear()
+        self.identity = None
+
+    def forget_after_store(self) -> None:
+        """The application is sealed in the queue: what the remaining screens (result,
+        receipt, rating) do not need is dropped from memory now, not at the session end."""
+        self.form = {}
+        self.scans = {}
+        self.signature_png = None
+
+    def wipe(self) -> None:
+        """Forget everything (the object is reused for the next citizen)."""
+        self._release_identity()
+        fresh = CitizenSession()
+        for name in ("draft_id", "form", "materials", "scans", "face_status", "face_consent",
+                     "signature_png", "consent_personal", "consent_sensitive",
+                     "consent_commitment", "receipt", "case_no", "rated"):
+            setattr(self, name, getattr(fresh, name))

@@ -25,7 +25,6 @@ from PySide6.QtCore import (
     QByteArray,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
     Slot,
@@ -34,11 +33,9 @@ from PySide6.QtCore import (
 from kiosk.catalogue import FormField, Service
 from kiosk.redaction import SensitiveKind
 from kiosk.validation import normalize_value, validate_field
-from ui.models import pick
+from ui.models import FIRST_ROLE, Index, pick
 from ui.session import CitizenSession
 
-Index = QModelIndex | QPersistentModelIndex
-FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 Hint = Qt.InputMethodHint
 
 _BASE = Hint.ImhSensitiveData | Hint.ImhNoEditMenu

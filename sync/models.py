@@ -11,6 +11,7 @@ must match the head revision, which ``tests/sync/test_migrations.py`` checks):
 ``attachments``   encrypted, content-addressed files of an application and their upload
                   progress (total length, uploaded offset, done).
 ``transitions``   the state history of every outbox item (revision 0002).
+``audit_log``     append-only, hash-chained audit entries (revision 0003, ``kiosk.audit``).
 ``counters``      daily receipt sequences (``receipt:YYYYMMDD``).
 ``settings``      small key/value facts: status cursor, last contact, sequence base.
 
@@ -42,6 +43,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -55,6 +57,7 @@ __all__ = [
     "UNDELIVERED_STATES",
     "Application",
     "Attachment",
+    "AuditEntry",
     "Base",
     "Counter",
     "IllegalTransitionError",
@@ -191,6 +194,12 @@ class Application(Base):
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
     purged_at: Mapped[float | None] = mapped_column(Float)
+    # revision 0003
+    materials: Mapped[str | None] = mapped_column(Text)
+    id_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    proxy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    supersedes: Mapped[str | None] = mapped_column(String(36))
+    correction: Mapped[str | None] = mapped_column(Text)
 
 
 class Attachment(Base):
@@ -218,6 +227,21 @@ class Transition(Base):
     to_state: Mapped[str] = mapped_column(String(20))
     reason_zh: Mapped[str] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One row of the append-only, hash-chained audit log (revision 0003, ``kiosk.audit``)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class Counter(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +153,8 @@ def run(core: Core, *, screenshot: Path | None = None) -> int:
         kw.window.showFullScreen()
     if screenshot is not None:
         def save_first_frame() -> None:
+            # CLOCK_MONOTONIC is system-wide: bench/bench_startup.py compares it with its own
+            print(f"first frame at monotonic {time.monotonic():.6f}", flush=True)
             kw.window.frameSwapped.disconnect(save_first_frame)
             ok = kw.window.grabWindow().save(str(screenshot))
             log.info("first frame saved to %s", screenshot if ok else "(failed)")

@@ -182,6 +182,8 @@ class Catalogue:
     departments: tuple[Department, ...]
     services: tuple[Service, ...]
     bundles: tuple[Bundle, ...]
+    #: the bundle's optional ``print_templates`` overlay (``printing.templates``), or None
+    print_templates: Mapping[str, Any] | None = None
 
     # cached_property writes to the instance __dict__, which frozen dataclasses allow.
     @cached_property
@@ -412,7 +414,8 @@ def _build(doc: dict[str, Any]) -> Catalogue:
     )
     return Catalogue(version=doc["version"], issued_at=doc["issued_at"],
                      region_code=doc["region_code"], departments=departments,
-                     services=services, bundles=bundles)
+                     services=services, bundles=bundles,
+                     print_templates=doc.get("print_templates"))
 
 
 def _build_service(s: dict[str, Any]) -> Service:

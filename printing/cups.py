@@ -32,13 +32,14 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from devices.base import Device, FaultScript, SelfTestResult
 from kiosk.errors import DeviceError, DeviceTimeoutError, DeviceUnavailableError, PrintError
 from printing.model import PrinterState, PrinterStatus, PrintOutcome, PrintResult, ReceiptData
-from printing.templates import KindTemplate
+from printing.templates import KindTemplate, TemplateSet, default_templates, load_templates
 
 __all__ = ["A4Printer", "CupsPrinter", "SimulatedA4Printer", "StoredDocument",
            "status_from_lpstat"]
@@ -61,6 +62,12 @@ class A4Printer(Device):
         self.poll_interval_s = float(poll_interval_s)
         self._io = threading.RLock()
         self.last_status: PrinterStatus | None = None
+        self.templates: TemplateSet = default_templates()
+
+    def use_catalogue_templates(self, print_templates: Mapping[str, Any] | None) -> None:
+        """Layer the catalogue's ``print_templates`` over the packaged default
+        (``ConfigError`` when invalid; the templates in use are then unchanged)."""
+        self.templates = load_templates(catalogue={"print_templates": print_templates})
 
     def __enter__(self) -> Self:
         self.open()
@@ -78,6 +85,8 @@ class A4Printer(Device):
                        printed_at: float | None = None) -> PrintOutcome:
         from printing.notice import render_document
 
+        if template is None and kind in ("notice", "materials"):
+            template = self.templates.get(kind, data.service_code)
         pdf = render_document(kind, data, template, printed_at=printed_at)
         return self.print_pdf(pdf, title=f"{kind}-{data.provisional_no}", number=data.number,
                               qr_payload=data.qr_payload)

@@ -573,6 +573,7 @@ class ReceiptPrinter(Device):
         self.status_timeout_s = float(status_timeout_s)
         self.settle_s = float(settle_s)
         self.print_when_status_unknown = bool(print_when_status_unknown)
+        self._template_source = templates
         if templates is None or isinstance(templates, TemplateSet):
             self.templates = templates or default_templates()
         else:
@@ -583,6 +584,15 @@ class ReceiptPrinter(Device):
     def __enter__(self) -> Self:
         self.open()
         return self
+
+    def use_catalogue_templates(self, print_templates: Mapping[str, Any] | None) -> None:
+        """Layer the catalogue's ``print_templates`` between the default and the template
+        source of this printer's options (``ConfigError`` when the result is invalid; the
+        templates in use are then unchanged)."""
+        source = self._template_source
+        if isinstance(source, TemplateSet):
+            return  # an explicit set is final
+        self.templates = load_templates(source, catalogue={"print_templates": print_templates})
 
     # -- rendering --------------------------------------------------------------------------
     def render(self, data: ReceiptData, template: KindTemplate | None = None) -> bytes:

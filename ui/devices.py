@@ -15,6 +15,7 @@ window closes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,20 @@ class KioskDevices:
                 continue
             setattr(out, kind, device)
         return out
+
+    def apply_catalogue(self, print_templates: Mapping[str, Any] | None) -> None:
+        """Give both printers the catalogue's ``print_templates`` overlay. An invalid overlay
+        is logged and kept out (the printers go on with the templates they had): a citizen
+        still gets a receipt."""
+        for kind in ("receipt_printer", "a4_printer"):
+            printer = getattr(self, kind)
+            if printer is None or not hasattr(printer, "use_catalogue_templates"):
+                continue
+            try:
+                printer.use_catalogue_templates(print_templates)
+            except ConfigError as err:
+                log.error("catalogue print templates not used for %s: %s", kind, err)
+                self.faults[kind] = "回执模板无效，已使用默认模板"
 
     @property
     def simulated(self) -> bool:

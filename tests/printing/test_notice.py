@@ -14,10 +14,6 @@ import printing.notice as notice
 from printing.notice import render_materials_list, render_notice
 from tests.printing.conftest import FULL_ID, FULL_NAME, PROVISIONAL, T0, MakeData
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils not installed")
-
-
 def pdftotext(pdf: Path) -> str:
     """The text with line breaks and blanks removed (wrapping is the layout's business)."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,

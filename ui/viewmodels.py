@@ -177,6 +177,7 @@ class AppViewModel(QObject):
         self._config = config
         self._sync = sync
         self._devices = devices if devices is not None else KioskDevices()
+        self._devices.apply_catalogue(catalogue.print_templates)
         self._runner = BackgroundRunner()
         self._voice = voice if voice is not None else VoiceGuide("")
         self._voice.setParent(self)

@@ -377,10 +377,15 @@ class SubmissionViewModel(QObject):
             return
         last = outcome.status_after or outcome.status_before
         state = "ok" if outcome.printed and not outcome.paper_low else last.state.value
+        self._report_state("receipt_printer", state)
+
+    def _report_state(self, device: str, state: str) -> None:
+        if self._sync is None:
+            return
         sync = self._sync
-        self._runner.run("report-printer", lambda: sync.report_device("receipt_printer", state),
+        self._runner.run(f"report-{device}", lambda: sync.report_device(device, state),
                          lambda _key: None,
-                         lambda err: log.warning("printer state not reported: %r", err))
+                         lambda err: log.warning("%s state not reported: %r", device, err))
 
     def _print_failed(self, generation: int, err: BaseException) -> None:
         if generation != self._generation:
@@ -399,8 +404,12 @@ class SubmissionViewModel(QObject):
             self.printChanged.emit()
             self._journey.next_step()  # → RATING
         else:
+            # the printer said "printed" but no slip came out (jam, empty roll the sensor
+            # missed): a fault for maintenance, at once, like paper-out
             self._fallback = True
             self._print_message = MSG_NOT_TAKEN
+            self._devices.faults["receipt_printer"] = "市民反映回执未打出"
+            self._report_state("receipt_printer", "not_delivered")
             self.printChanged.emit()
 
     @Slot()

@@ -147,6 +147,29 @@ def test_receipt_printed_then_confirmed_and_a_low_rating_is_queued(  # type: ign
                              "channel"}  # nothing personal travels with a rating
 
 
+def test_a_slip_that_did_not_come_out_offers_the_fallbacks_and_alerts_maintenance(  # type: ignore[no-untyped-def]
+        qtbot, qapp, tmp_path: Path) -> None:
+    with kiosk_window(tmp_path) as (kw, core):
+        assert core.sync is not None and core.platform is not None
+        vm = kw.view_model
+        sub = vm.submission_vm
+        link_up(qtbot, kw, core)
+        to_review(qtbot, kw, "QR00107002")
+        submit(qtbot, kw)
+        vm.nextStep()
+        qtbot.waitUntil(lambda: sub.printState != "printing", timeout=10000)
+        assert sub.printState == "printed" and sub.askConfirm  # the printer says it printed
+        sub.confirmReceipt(False)  # … but the citizen has nothing in hand
+        assert not sub.askConfirm and sub.fallback
+        assert sub.qrSize >= 21 and sub.number  # the number stays on screen as a QR code
+        assert kw.devices.health()["receipt_printer"] == "fault"
+        qtbot.waitUntil(lambda: not vm.runner.busy, timeout=5000)
+        core.sync.worker.run_once()
+        beats = core.platform.state.events(kind="heartbeat")
+        assert any(b["body"]["devices"].get("receipt_printer") == "not_delivered"
+                   for b in beats)
+
+
 def test_a_page_from_the_document_camera_travels_as_an_encrypted_attachment(  # type: ignore[no-untyped-def]
         qtbot, qapp, tmp_path: Path) -> None:
     with kiosk_window(tmp_path) as (kw, core):

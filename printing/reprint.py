@@ -3,19 +3,18 @@
 ``Reprinter(outbox, identity, catalogue=…, receipt_printer=…, a4_printer=…)`` finds the
 application with ``Outbox.lookup(number)`` (provisional or case number), rebuilds exactly
 the data of the original receipt (same template, same masked values, same submission time,
-same QR) marked "补打" with the reprint time, records an ``audit`` event through
-``Outbox.enqueue_event("audit", …)`` and prints::
+same QR) marked "补打" with the reprint time, records an entry in the kiosk-wide audit
+log (``audit``, an ``AuditSink``: on the kiosk the one ``sync.audit.AuditLog``, which
+also sends it upstream as an ``audit`` event) and prints::
 
     reprint(number, *, actor, document="receipt") -> ReprintResult
     receipt_data(number, *, at=None) -> ReceiptData      (for the screen, no audit)
 
-The audit event is written *before* printing, so no reprint happens unaudited (a full
-queue raises ``StorageError`` and nothing is printed). Its body is
-``{"seq", "prev_hash", "hash", "actor", "action": "reprint", "detail": {"receipt_no",
-"case_no", "service_code", "document"}}`` — numbers and codes only, no personal data.
-``seq``/``prev_hash`` chain the events of this ``OutboxAudit`` instance (``hash`` =
-SHA-256 of the canonical JSON of the other members); pass a kiosk-wide ``AuditSink`` when
-one exists.
+The audit entry is written *before* printing, so no reprint happens unaudited (a full
+queue raises ``StorageError`` and nothing is printed). It is ``actor``, ``action:
+"reprint"`` and ``detail: {"receipt_no", "case_no", "service_code", "document"}`` —
+numbers and codes only, no personal data; the log chains it (``seq``, ``prev_hash``,
+``hash``) with every other maintenance action of the kiosk.
 
 The received materials are not part of ``ApplicationView``; ``materials_of(view)`` supplies
 them (default: ``view.materials`` when present), else the slip lists none.
@@ -23,9 +22,6 @@ them (default: ``view.materials`` when present), else the slip lists none.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,46 +36,21 @@ if TYPE_CHECKING:
     from printing.cups import A4Printer
     from printing.escpos import ReceiptPrinter
 
-__all__ = ["AuditSink", "OutboxAudit", "ReprintResult", "Reprinter", "audit_hash"]
+__all__ = ["AuditSink", "ReprintResult", "Reprinter"]
 
 DOCUMENTS = ("receipt", "notice", "materials")
 MSG_NOT_FOUND = "未找到该办件，请核对受理编号"
 
 
 class AuditSink(Protocol):
+    """Where maintenance actions are audited (the kiosk's ``sync.audit.AuditLog``);
+    ``record`` returns the key of the upstream audit event."""
+
     def record(self, actor: str, action: str, detail: Mapping[str, Any]) -> str: ...
 
 
 class _Queue(Protocol):
     def lookup(self, number: str) -> Any: ...
-
-    def enqueue_event(self, kind: str, body: Mapping[str, Any], *,
-                      key: str | None = None) -> str: ...
-
-
-def audit_hash(body: Mapping[str, Any]) -> str:
-    doc = {k: v for k, v in body.items() if k != "hash"}
-    raw = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
-class OutboxAudit:
-    """Hash-chained audit events through the outbox (chain kept per instance)."""
-
-    def __init__(self, outbox: _Queue, *, seq: int = 0, prev_hash: str = "0" * 64) -> None:
-        self._outbox = outbox
-        self._seq = seq
-        self._prev = prev_hash
-        self._lock = threading.Lock()
-
-    def record(self, actor: str, action: str, detail: Mapping[str, Any]) -> str:
-        with self._lock:
-            body: dict[str, Any] = {"seq": self._seq + 1, "prev_hash": self._prev,
-                                    "actor": actor, "action": action, "detail": dict(detail)}
-            body["hash"] = audit_hash(body)
-            key = self._outbox.enqueue_event("audit", body)
-            self._seq, self._prev = body["seq"], body["hash"]
-            return key
 
 
 @dataclass(frozen=True)
@@ -97,7 +68,7 @@ class Reprinter:
                  receipt_printer: ReceiptPrinter | None = None,
                  a4_printer: A4Printer | None = None, query_url: str | None = None,
                  materials_of: Callable[[Any], Iterable[Any] | None] | None = None,
-                 audit: AuditSink | None = None,
+                 audit: AuditSink,
                  clock: Callable[[], float] = time.time) -> None:
         self.outbox = outbox
         self.identity = identity
@@ -106,7 +77,7 @@ class Reprinter:
         self.a4_printer = a4_printer
         self.query_url = query_url
         self.materials_of = materials_of or (lambda view: getattr(view, "materials", None))
-        self.audit = audit or OutboxAudit(outbox)
+        self.audit = audit
         self.clock = clock
 
     def _service(self, code: str) -> tuple[Service | None, str]:

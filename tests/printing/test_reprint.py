@@ -15,7 +15,8 @@ from kiosk.errors import ValidationError
 from printing.cups import SimulatedA4Printer
 from printing.escpos import SimulatedReceiptPrinter
 from printing.model import build_receipt
-from printing.reprint import Reprinter, audit_hash
+from printing.reprint import Reprinter
+from sync.audit import AuditLog
 from sync.outbox import ApplicationDraft, Consent, MaterialInput, Outbox, Person
 from tests.printing.conftest import FULL_ID, FULL_NAME, T0
 from tests.printing.escpos_decoder import decode
@@ -70,7 +71,8 @@ def test_reprint_is_identical_but_marked_and_audited(outbox: Outbox, clock: Cloc
     assert original.printed
     clock.now = T0 + 3600
     reprinter = Reprinter(outbox, identity, catalogue=catalogue, receipt_printer=printer,
-                          materials_of=lambda view: MATERIALS, clock=clock)
+                          materials_of=lambda view: MATERIALS, clock=clock,
+                          audit=AuditLog(outbox))
     result = reprinter.reprint(receipt.provisional_no, actor="staff:0421")
     assert result.outcome.printed
     first, second = (decode(job) for job in printer.jobs)
@@ -85,7 +87,9 @@ def test_reprint_is_identical_but_marked_and_audited(outbox: Outbox, clock: Cloc
     assert body["detail"] == {"receipt_no": receipt.provisional_no, "case_no": None,
                               "service_code": "QR00107002", "document": "receipt"}
     assert body["seq"] == 1 and body["prev_hash"] == "0" * 64
-    assert body["hash"] == audit_hash(body)
+    (entry,) = AuditLog(outbox).entries()
+    assert entry.body() == body and result.audit_key
+    assert AuditLog(outbox).verify().ok
     flat = json.dumps(body, ensure_ascii=False)
     for personal in (FULL_ID, FULL_NAME, receipt.masked_id, receipt.masked_name):
         assert personal not in flat
@@ -99,7 +103,8 @@ def test_reprint_by_case_number_after_acceptance(outbox: Outbox, catalogue: Cata
     printer = SimulatedReceiptPrinter(paper_width_mm=80)
     a4 = SimulatedA4Printer()
     reprinter = Reprinter(outbox, identity, catalogue=catalogue, receipt_printer=printer,
-                          a4_printer=a4, materials_of=lambda view: MATERIALS)
+                          a4_printer=a4, materials_of=lambda view: MATERIALS,
+                          audit=AuditLog(outbox))
     slip = reprinter.reprint(CASE_NO, actor="staff:0421")
     lines = decode(printer.jobs[0]).lines
     assert f"办件编号：{CASE_NO}" in lines
@@ -115,7 +120,8 @@ def test_reprint_by_case_number_after_acceptance(outbox: Outbox, catalogue: Cata
 
 
 def test_unknown_number_is_a_clear_error(outbox: Outbox, identity: KioskIdentity) -> None:
-    reprinter = Reprinter(outbox, identity, receipt_printer=SimulatedReceiptPrinter())
+    reprinter = Reprinter(outbox, identity, receipt_printer=SimulatedReceiptPrinter(),
+                          audit=AuditLog(outbox))
     with pytest.raises(ValidationError) as exc:
         reprinter.reprint("DEMO0001-20261122-999999-0", actor="staff:1")
     assert exc.value.user_message == "未找到该办件，请核对受理编号"
@@ -127,7 +133,7 @@ def test_reprint_without_paper_is_still_audited_and_offers_fallback(
         identity: KioskIdentity) -> None:
     receipt = outbox.submit_application(draft(service))
     printer = SimulatedReceiptPrinter(status="paper_end")
-    result = Reprinter(outbox, identity, catalogue=catalogue,
-                       receipt_printer=printer).reprint(receipt.provisional_no, actor="s:1")
+    result = Reprinter(outbox, identity, catalogue=catalogue, receipt_printer=printer,
+                       audit=AuditLog(outbox)).reprint(receipt.provisional_no, actor="s:1")
     assert not result.outcome.printed and result.outcome.fallback
     assert printer.jobs == [] and len(audit_bodies(outbox)) == 1

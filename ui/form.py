@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 )
 
 from kiosk.catalogue import FormField, Service
+from kiosk.masking import mask_id_number, mask_name
 from kiosk.redaction import SensitiveKind
 from kiosk.validation import normalize_value, validate_field
 from ui.models import FIRST_ROLE, Index, pick
@@ -52,6 +53,10 @@ SENSITIVE_KINDS: dict[str, SensitiveKind] = {"name": "name", "id_number": "id_nu
                                              "phone": "phone", "uscc": "uscc",
                                              "address": "address"}
 LOCKED_PREFILL = frozenset({"idcard.name", "idcard.id_number"})
+
+
+def _masked(kind: str, value: str) -> str:
+    return mask_id_number(value) if kind == "id_number" else mask_name(value)
 
 
 class FieldListModel(QAbstractListModel):
@@ -140,18 +145,20 @@ class FormViewModel(QObject):
             value = self._session.form.get(f.id, "")
             from_card = bool(identity is not None and f.prefill and value
                              and value == identity.prefill(f.prefill))
+            locked = from_card and f.prefill in LOCKED_PREFILL
             rows.append({
                 "fieldId": f.id,
                 "label": pick(lang, f.label, f.label_en),
                 "kind": f.kind,
                 "mandatory": f.required,
-                "value": value,
+                # a locked card value is shown masked (PRODUCT.md §5): the screen faces a hall
+                "value": _masked(f.kind, value) if locked else value,
                 "error": self._message(f, value),
                 "options": list(f.options),
                 "help": f.help,
                 "hints": int(HINTS.get(f.kind, _BASE).value),
                 "maxLength": f.max_length or (500 if f.kind == "textarea" else 100),
-                "locked": from_card and f.prefill in LOCKED_PREFILL,
+                "locked": locked,
                 "fromCard": from_card,
             })
         self._model.set_rows(rows)

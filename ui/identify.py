@@ -50,6 +50,8 @@ class IdentifyViewModel(QObject):
                  runner: BackgroundRunner, *, demo: bool,
                  accepting: Callable[[], bool], service: Callable[[], Service | None],
                  on_removed_after_read: Callable[[], None] | None = None,
+                 on_sscard_pulled: Callable[[], None] | None = None,
+                 on_sscard_back: Callable[[bool], None] | None = None,
                  language: Callable[[], str] = lambda: "zh_CN") -> None:
         super().__init__()
         self._language = language
@@ -60,6 +62,11 @@ class IdentifyViewModel(QObject):
         self._accepting = accepting  # is a citizen session running (cards are taken)?
         self._service = service
         self._on_removed_after_read = on_removed_after_read
+        # a 社保卡 sits in its slot for the whole session, like a bank card in an ATM:
+        # pulling it after the read means the citizen may be leaving (``await_return``)
+        self._on_sscard_pulled = on_sscard_pulled
+        self._on_sscard_back = on_sscard_back
+        self._awaiting_return = False
         self._message = ""
         self._error = ""
         self._busy = False
@@ -217,11 +224,17 @@ class IdentifyViewModel(QObject):
         self._idcard_fault = user_message
         self._set(error=user_message)
 
+    def await_return(self, waiting: bool) -> None:
+        """The journey waits for the pulled 社保卡: the next card inserted is read and
+        compared with the identity (``on_sscard_back(same_person)``)."""
+        self._awaiting_return = waiting
+
     def _on_sscard_inserted(self) -> None:
         self._sscard_present = True
         self._sscard_fault = ""
         self._devices.faults.pop("smartcard", None)
-        if self._accepting() and self._identity() is None and self._allows("sscard"):
+        wanted = self._awaiting_return or (self._identity() is None and self._allows("sscard"))
+        if self._accepting() and wanted:
             self._read_sscard()
         else:
             self._set()
@@ -233,6 +246,10 @@ class IdentifyViewModel(QObject):
             self._busy = False
             self._set(error="请勿在读卡时拔出卡片，请重新插卡")
         else:
+            ident = self._identity()
+            if (ident is not None and ident.source == "sscard" and self._accepting()
+                    and self._on_sscard_pulled is not None):
+                self._on_sscard_pulled()
             self._set()
 
     def _on_sscard_error(self, user_message: str, detail: str) -> None:
@@ -260,6 +277,17 @@ class IdentifyViewModel(QObject):
             unregister_card_sensitive(card)  # a session that ended meanwhile: drop it
             return
         self._busy = False
+        if self._awaiting_return:
+            from devices.smartcard.sscard import unregister_card_sensitive
+
+            ident = self._identity()
+            same = ident is not None and card.id_number == ident.id_number
+            unregister_card_sensitive(card)  # the session keeps the card it read first
+            self._awaiting_return = False
+            if self._on_sscard_back is not None:
+                self._on_sscard_back(same)
+            self._set()
+            return
         self._session.set_identity(Identity.from_sscard(card))
         self._set(message="社保卡读取成功，请核对后继续", error="")
 

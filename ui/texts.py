@@ -116,6 +116,7 @@ EN: dict[str, str] = {
     "请将身份证放在阅读区": "Place your ID card on the reader",
     "请将回执上的二维码对准摄像头": "Hold the receipt's QR code up to the camera",
     "本机暂不能查询，请到窗口咨询": "Searching is not available here: please ask at a window",
+    "社保卡已拔出，请重新插入以继续办理": "Your card was taken out: put it back to continue",
 }
 
 

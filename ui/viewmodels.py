@@ -37,6 +37,7 @@ from ui.steps import (
     received_materials,
 )
 from ui.submission import SubmissionViewModel
+from ui.texts import say
 from ui.voice import VoiceGuide
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ class AppViewModel(QObject):
         self._config = config
         self._sync = sync
         self._devices = devices if devices is not None else KioskDevices()
+        self._card_grace_until: float | None = None  # 社保卡 pulled: put it back before this
         self._devices.apply_catalogue(catalogue.print_templates)
         self._runner = BackgroundRunner()
         self._voice = voice if voice is not None else VoiceGuide("")
@@ -199,7 +201,8 @@ class AppViewModel(QObject):
             self._citizen, self._devices, self._runner, demo=config.mode == "demo",
             accepting=lambda: self._journey.state not in (State.ATTRACT, State.FAREWELL),
             service=lambda: self._journey.service,
-            on_removed_after_read=self._card_taken, language=lang)
+            on_removed_after_read=self._card_taken, on_sscard_pulled=self._sscard_pulled,
+            on_sscard_back=self._sscard_back, language=lang)
         self._form = FormViewModel(self._citizen, lang)
         self._frames = FrameProvider()
         self._materials = MaterialsViewModel(self._citizen, lang,
@@ -252,6 +255,9 @@ class AppViewModel(QObject):
                           notify=sessionChanged, final=True)
     countdownVisible = Property(bool, lambda s: s._countdown_visible,
                                 notify=countdownChanged, final=True)
+    #: why the countdown shows: "idle" (no touch for a while) or "card" (社保卡 pulled)
+    countdownReason = Property(str, lambda s: "card" if s._card_grace_until is not None
+                               else "idle", notify=countdownChanged, final=True)
     countdownSeconds = Property(int, lambda s: s._countdown_seconds,
                                 notify=countdownChanged, final=True)
     title = Property(str, lambda s: s._title, notify=titleChanged, final=True)
@@ -479,11 +485,17 @@ class AppViewModel(QObject):
 
     @Slot()
     def tick(self) -> None:
+        if self._card_grace_until is not None and self._journey.now() >= self._card_grace_until:
+            self._end_card_grace()
+            self._journey.end_session(SessionEnd.CARD_REMOVED)
         self._journey.tick()
         self._review.tick()
         self._submission.tick()
         left = self._journey.seconds_left()
         visible = self._journey.countdown_visible()
+        if self._card_grace_until is not None:
+            left = min(left, max(0.0, self._card_grace_until - self._journey.now()))
+            visible = True
         seconds = 0 if math.isinf(left) else math.ceil(left)
         if (visible, seconds) != (self._countdown_visible, self._countdown_seconds):
             if visible and not self._countdown_visible:
@@ -557,6 +569,33 @@ class AppViewModel(QObject):
         for vm in (self._form, self._materials, self._signature, self._review):
             vm.wipe()
 
+    def _sscard_pulled(self) -> None:
+        """The 社保卡 that identified the citizen left its slot. Before submission the
+        citizen has a visible grace period to put it back, else the session ends and is
+        wiped (``SessionEnd.CARD_REMOVED``); at the farewell it is the citizen leaving;
+        between submission and farewell the receipt matters more and nothing happens."""
+        state = self._journey.state
+        if state == State.FAREWELL:
+            self._submission.finish()
+        elif state in APPLICATION_STATES:
+            self._card_grace_until = self._journey.now() + max(20.0, self._config.ui.countdown_s)
+            self._identify.await_return(True)
+            lang = self._journey.session.language
+            self._voice.speak(say(lang, "社保卡已拔出，请重新插入以继续办理"), lang)
+            self.tick()
+
+    def _sscard_back(self, same_person: bool) -> None:
+        self._end_card_grace()
+        if not same_person:  # someone else's card: the first citizen's session ends
+            self._journey.end_session(SessionEnd.CARD_REMOVED)
+        self.tick()
+
+    def _end_card_grace(self) -> None:
+        if self._card_grace_until is not None:
+            self._card_grace_until = None
+            self._identify.await_return(False)
+            self.countdownChanged.emit()
+
     def _card_taken(self) -> None:
         """The ID card left the reader: at the farewell that is the citizen leaving."""
         if self._journey.state == State.FAREWELL:
@@ -568,6 +607,7 @@ class AppViewModel(QObject):
             vm.wipe()
 
     def _on_session_end(self, reason: SessionEnd) -> None:
+        self._end_card_grace()
         self._wipe_application()
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:

@@ -13,6 +13,7 @@ from devices.smartcard.simulated import SimulatedSocialSecurityCard
 from kiosk.errors import StorageError
 from sync.db import MSG_DISK_FULL
 from tests.ui.journey_helpers import (
+    Clock,
     fill_form,
     finish_session,
     identify,
@@ -22,6 +23,7 @@ from tests.ui.journey_helpers import (
     submit,
     to_review,
 )
+from tests.ui.test_screens import check_text, grab
 
 
 def test_storage_error_goes_back_to_review_with_everything_kept(  # type: ignore[no-untyped-def]
@@ -69,8 +71,67 @@ def test_social_security_card_pulled_during_the_read(  # type: ignore[no-untyped
         assert idv.error == "" and idv.maskedName == "张**" and idv.cardLabel == "社会保障卡"
         vm.completeStep()
         assert vm.screen == "form"
-        values = {r["fieldId"]: r["value"] for r in vm.form_vm._model.rows()}
-        assert values["applicant_name"] == "张三丰"
+        rows = {r["fieldId"]: r for r in vm.form_vm._model.rows()}
+        # the card's values are filled in, locked, and shown masked (PRODUCT.md §5)
+        assert vm.citizen.form["applicant_name"] == "张三丰"
+        assert rows["applicant_name"]["locked"] and rows["applicant_name"]["value"] == "张**"
+
+
+def test_social_security_card_pulled_mid_form_waits_then_wipes_the_session(  # type: ignore[no-untyped-def]
+        qtbot, qapp, tmp_path: Path, artifacts_dir: Path) -> None:
+    (artifacts_dir / "screenshots").mkdir(parents=True, exist_ok=True)
+    clock = Clock()
+    with kiosk_window(tmp_path, with_sync=False, clock=clock) as (kw, _core):
+        vm = kw.view_model
+        idv = vm.identify_vm
+        vm.wake()
+        vm.openService("GF00201001")
+        vm.startApplication()
+        kw.devices.smartcard.insert(SimulatedSocialSecurityCard())
+        qtbot.waitUntil(lambda: bool(idv.hasIdentity), timeout=5000)
+        vm.completeStep()
+        vm.form_vm.setValue("phone", "13987654321")
+
+        # pulled, then put back within the grace period: the form is all there
+        kw.devices.smartcard.remove()
+        qtbot.waitUntil(lambda: vm.countdownVisible, timeout=5000)
+        assert vm.countdownReason == "card" and vm.countdownSeconds >= 20
+        qtbot.waitExposed(kw.window)
+        image = grab(qtbot, kw)
+        assert image.save(str(artifacts_dir / "screenshots" / "journey-card-pulled.png"))
+        assert check_text(kw) == []
+        clock.t += 10
+        vm.tick()
+        assert vm.screen == "form" and vm.countdownVisible
+        kw.devices.smartcard.insert(SimulatedSocialSecurityCard())
+        qtbot.waitUntil(lambda: not vm.countdownVisible, timeout=5000)
+        assert vm.screen == "form" and vm.countdownReason == "idle"
+        assert vm.citizen.form["phone"] == "13987654321"
+
+        # someone else's card in the slot: the first citizen's session ends
+        kw.devices.smartcard.remove()
+        qtbot.waitUntil(lambda: vm.countdownVisible, timeout=5000)
+        kw.devices.smartcard.insert(SimulatedSocialSecurityCard(
+            name="李四", id_number="520102199003071236", card_number="A00000002"))
+        qtbot.waitUntil(lambda: vm.screen == "attract", timeout=5000)
+        assert vm.citizen.identity is None and vm.citizen.form == {}
+        assert not vm.countdownVisible
+
+        # pulled and not put back: the session ends when the countdown runs out
+        kw.devices.smartcard.remove()
+        vm.wake()
+        vm.openService("GF00201001")
+        vm.startApplication()
+        kw.devices.smartcard.insert(SimulatedSocialSecurityCard())
+        qtbot.waitUntil(lambda: bool(idv.hasIdentity), timeout=5000)
+        vm.completeStep()
+        vm.form_vm.setValue("phone", "13987654321")
+        kw.devices.smartcard.remove()
+        qtbot.waitUntil(lambda: vm.countdownVisible, timeout=5000)
+        clock.t += vm.countdownSeconds + 1
+        vm.tick()
+        assert vm.screen == "attract" and vm.citizen.form == {} and vm.citizen.identity is None
+        assert not vm.countdownVisible
 
 
 def test_id_card_moved_during_the_read_then_taken_away_mid_form(  # type: ignore[no-untyped-def]

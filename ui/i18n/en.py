@@ -19,6 +19,10 @@ EN = {
     "%1 个事项，一次申请": "%1 services, one application",
     "%1 秒后将返回首页，并清除您填写的全部信息。":
         "In %1 s this session ends and everything you entered is erased.",
+    "请在 %1 秒内重新插入社保卡继续办理，否则将结束办理并清除您的全部信息。":
+        "Put your card back within %1 s to continue, or this session ends and everything "
+        "you entered is erased.",
+    "社保卡已拔出": "Your card was taken out",
     "“好差评”帮助我们改进服务，评价不影响办理结果。":
         "Your rating helps us improve. It does not affect your application.",
     "　[演示模式]": "  [demo]",

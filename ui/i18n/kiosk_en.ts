@@ -94,22 +94,32 @@
 <context>
     <name>CountdownOverlay</name>
     <message>
-        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="28" />
+        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="31" />
         <source>您还在办理吗？</source>
         <translation>Are you still there?</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="47" />
+        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="31" />
+        <source>社保卡已拔出</source>
+        <translation>Your card was taken out</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="51" />
+        <source>请在 %1 秒内重新插入社保卡继续办理，否则将结束办理并清除您的全部信息。</source>
+        <translation>Put your card back within %1 s to continue, or this session ends and everything you entered is erased.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="52" />
         <source>%1 秒后将返回首页，并清除您填写的全部信息。</source>
         <translation>In %1 s this session ends and everything you entered is erased.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="64" />
+        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="72" />
         <source>继续办理</source>
         <translation>Continue</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="65" />
+        <location filename="../qml/Kiosk/CountdownOverlay.qml" line="73" />
         <source>结束办理</source>
         <translation>End now</translation>
     </message>
@@ -397,37 +407,37 @@ When you leave, everything about you is erased.</translation>
         <translation>Government Services Kiosk</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="51" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="53" />
         <source>　[演示模式]</source>
         <translation>  [demo]</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="85" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="87" />
         <source>一键呼叫</source>
         <translation>Call staff</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="85" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="87" />
         <source>呼叫</source>
         <translation>Help</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="126" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="128" />
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="127" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="129" />
         <source>离线受理中</source>
         <translation>Offline mode</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="127" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="129" />
         <source>认证异常</source>
         <translation>Auth error</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="128" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="130" />
         <source>连接中</source>
         <translation>Connecting</translation>
     </message>
@@ -503,17 +513,17 @@ When you leave, everything about you is erased.</translation>
         <translation>By department</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HomeScreen.qml" line="180" />
+        <location filename="../qml/Kiosk/HomeScreen.qml" line="183" />
         <source>一件事一次办</source>
         <translation>Life events</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HomeScreen.qml" line="216" />
+        <location filename="../qml/Kiosk/HomeScreen.qml" line="219" />
         <source>%1 个事项，一次申请</source>
         <translation>%1 services, one application</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HomeScreen.qml" line="235" />
+        <location filename="../qml/Kiosk/HomeScreen.qml" line="238" />
         <source>热门事项</source>
         <translation>Popular</translation>
     </message>
@@ -637,47 +647,47 @@ When you leave, everything about you is erased.</translation>
         <translation>When: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="80" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="85" />
         <source>已拍照，原件请到窗口核验</source>
         <translation>Photographed; show the original at the window</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="89" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="94" />
         <source>重新拍摄</source>
         <translation>Retake</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="97" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="102" />
         <source>联网时可调取“%1”，当前离线暂不可用</source>
         <translation>“%1” can be fetched when online</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="121" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="126" />
         <source>拍摄：%1</source>
         <translation>Photograph: %1</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="130" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="135" />
         <source>请确认照片清晰完整。</source>
         <translation>Is the photo sharp and complete?</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="186" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="191" />
         <source>正在打开高拍仪…</source>
         <translation>Opening the document camera…</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="196" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="201" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="197" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="202" />
         <source>重拍</source>
         <translation>Retake</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="198" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="203" />
         <source>使用这张</source>
         <translation>Use it</translation>
     </message>

@@ -127,6 +127,7 @@ Window {
         z: 100  // above the navigation bar and the keyboard
         visible: root.app.countdownVisible
         seconds: root.app.countdownSeconds
+        reason: root.app.countdownReason
         onStay: root.app.stayHere()
         onFinish: root.app.endSession()
     }

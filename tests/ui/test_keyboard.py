@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMetaObject, Q_ARG, Qt
+from PySide6.QtCore import Q_ARG, QMetaObject, Qt
 from PySide6.QtQml import QQmlComponent
 from PySide6.QtQuick import QQuickItem
 

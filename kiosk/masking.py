@@ -30,14 +30,25 @@ so the masked form keeps the length of the stripped input):
 =================  ===========================================================================
 
 Every function is idempotent: masking a masked value returns it unchanged.
+
+``id_digest(id_number, salt)`` is not a mask but lives here with them: a salted scrypt
+digest of an ID number (``ID_DIGEST_SCRYPT``: N=2**14, r=8, p=1, 16 MiB, about 45 ms of
+one core on the development VM), hex. The queue stores it so 办件查询 by ID card finds the
+holder's own cases without keeping the number. It is *not* anonymous: whoever holds the
+disk holds the salt and can test guesses, but each guess costs one scrypt; the candidate
+space of an 18-digit ID number with a known region and birth date is only about a
+thousand, so treat the digest as personal data that is costly, not impossible, to reverse.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 __all__ = [
     "COMPOUND_SURNAMES",
+    "ID_DIGEST_SCRYPT",
+    "id_digest",
     "mask_address",
     "mask_id_number",
     "mask_name",
@@ -171,3 +182,21 @@ def mask_address(value: str) -> str:
     m = _ADDRESS_PREFIX_RE.match(s)
     keep = m.end() if m else 0
     return s[:keep] + _hide(len(s) - keep)
+
+
+#: scrypt cost of :func:`id_digest`: 16 MiB and ~45 ms per digest on the development VM.
+ID_DIGEST_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def id_digest(id_number: str, salt: bytes) -> str:
+    """A salted scrypt digest (64 hex characters) of an ID number, for matching only.
+
+    The number is normalised first (surrounding whitespace stripped, ``x`` upper-cased),
+    so a typed ``...002x`` matches a card's ``...002X``. ``salt`` is the kiosk's own random
+    value (at least 16 bytes); see the module docstring for what the digest does not hide.
+    """
+    if len(salt) < 16:
+        raise ValueError("id_digest salt must be at least 16 bytes")
+    normalised = id_number.strip().upper().encode("utf-8")
+    return hashlib.scrypt(normalised, salt=salt, dklen=32, maxmem=64 * 1024 * 1024,
+                          **ID_DIGEST_SCRYPT).hex()

@@ -30,6 +30,16 @@ Producing (UI thread or a background job)
     return the stored receipt (``resubmitted=True``) instead of a second application.
     Raises ``ValidationError`` (bad draft), ``StorageError`` (disk, queue limits — checked
     *before* anything is written; Chinese ``user_message``).
+``submit_correction(original, draft, *, client_ref=None) -> SubmitReceipt``
+    需补正 resubmission: ``original`` is the key, provisional or case number of an
+    application the platform put in ``needs_correction`` (any record of the case: a
+    correction resolves to the case's first record). A NEW outbox item with a NEW key and
+    its own provisional number, whose item and sealed document carry ``supersedes`` (the
+    original key) and ``case_no``; the platform attaches it to the same case. Refused with
+    ``CorrectionNotAllowedError`` (Chinese ``user_message``) unless the case is in
+    ``needs_correction`` with no correction already on its way, the service is the same and
+    the applicant's ID number matches. The original's history gets a note in the same
+    transaction. Docs: ``docs/queue.md`` (需补正 and 代办).
 ``enqueue_event(kind, body, *, key=None) -> key``
     ``kind`` ∈ rating, help_request, heartbeat, audit (§5); body is sent as is (it is not
     sealed: put no personal data in it). Re-enqueueing an existing ``key`` with the same
@@ -80,7 +90,9 @@ Reading (any thread)
 ====================
 
 ``lookup(number) -> ApplicationView | None`` by provisional or case number;
-``lookup_by_person(masked_name, masked_id)`` (办件查询 with the ID card);
+``lookup_by_person(masked_name, masked_id)``; ``lookup_by_id(id_number)`` (办件查询 with the
+ID card: one salted scrypt digest, ``kiosk.masking.id_digest``, matched against the
+``id_digest`` column); ``id_digest(id_number)`` (the same digest, with this kiosk's salt);
 ``application(key)``; ``history(key) -> list[HistoryEntry]``; ``stats(now=None) ->
 QueueStats`` (depth by state, oldest undelivered age, queued bytes, last contact).
 
@@ -93,12 +105,12 @@ States, Chinese labels and the allowed transitions: ``sync.models.ItemState``.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import json
 import logging
 import re
+import secrets
 import threading
 import time
 import uuid
@@ -116,7 +128,7 @@ from sqlalchemy.orm import Session
 from kiosk.config import OfflineLimits
 from kiosk.crypto import CryptoError, canonical_json, seal, seal_attachment, sha256_hex
 from kiosk.errors import ConfigError, KioskError, StorageError, ValidationError
-from kiosk.masking import mask_id_number, mask_name
+from kiosk.masking import id_digest, mask_id_number, mask_name
 from sync import receipts
 from sync.attachments import AttachmentStore, free_bytes
 from sync.db import MSG_DISK_FULL, QUARANTINE_DIR_NAME, Database, OpenReport, UnitOfWork
@@ -143,12 +155,15 @@ __all__ = [
     "AttachmentState",
     "Channel",
     "Consent",
+    "CorrectionNotAllowedError",
+    "CorrectionRequest",
     "DueItem",
     "HistoryEntry",
     "IllegalTransitionError",
     "ItemState",
     "KeyReuseError",
     "MaterialInput",
+    "MaterialRecord",
     "OpenReport",
     "Outbox",
     "Person",
@@ -181,12 +196,29 @@ REASON_RETRY = "暂时无法连接政务服务平台，稍后自动重试"
 REASON_DELIVERED = "已上报政务服务平台"
 REASON_RESUMED = "终端重启，重新安排上报"
 REASON_DEAD_RETRY = "工作人员已重新安排上报"
+REASON_CORRECTION_CREATED = "补正材料已保存在本机，等待上报政务服务平台"
+REASON_CORRECTION_NOTE = "已提交补正材料（临时受理编号 {no}），待上报"
+
+MSG_NOT_CORRECTABLE = "该办件当前状态为“{label}”，不需要补正"
+MSG_CORRECTION_PENDING = "该办件的补正材料已提交，请等待审核结果"
+MSG_CORRECTION_SERVICE = "补正材料须针对原办件的事项提交"
+MSG_CORRECTION_APPLICANT = "补正须由原申请人（或其代办人代原申请人）提交"
+
+SIGNATURE_ROLES = ("applicant", "agent")
+_ENTERED_BY = re.compile(r"citizen|staff:[A-Za-z0-9_-]{1,40}")
+_ID_SALT_SETTING = "id_digest_salt"
 
 
 class KeyReuseError(KioskError, ValueError):
     """An idempotency key that already exists was offered with a different payload."""
 
     default_user_message = "数据重复提交，请联系工作人员"
+
+
+class CorrectionNotAllowedError(KioskError, ValueError):
+    """A 需补正 resubmission that the case's state does not allow; nothing was written."""
+
+    default_user_message = "该办件当前不能提交补正材料"
 
 
 class UnknownItemError(KioskError, LookupError):
@@ -226,18 +258,30 @@ class MaterialInput:
     content: bytes | None = None
     media_type: str = "image/jpeg"
     reference: str | None = None  # e-licence number etc.; sealed
+    name: str = ""  # the catalogue's material name, kept readable for receipts
 
 
 @dataclass(frozen=True)
 class Channel:
-    """``self_service`` or ``assisted`` (帮办代办: ``staff_id`` required). When someone acts
-    for the applicant, ``proxy_relationship`` (e.g. "子女") travels in the clear and the
-    agent's identity (``agent``) inside the envelope."""
+    """``self_service`` or ``assisted`` (帮办代办: ``staff_id`` required).
+
+    代办 — someone (``agent``) acts for the applicant, who is the principal
+    (``ApplicationDraft.applicant``): ``proxy_relationship`` (e.g. "子女") and the id of the
+    authorisation letter (授权委托书) among the draft's materials travel in the clear;
+    both people, the letter's scan and both signatures (``ApplicationDraft.signature`` of
+    the principal, ``agent_signature``) only sealed. An agent needs all three of
+    relationship, letter and the agent's signature."""
 
     kind: Literal["self_service", "assisted"] = "self_service"
     staff_id: str | None = None
     proxy_relationship: str | None = None
     agent: Person | None = None
+    authorisation_material_id: str | None = None  # the 授权委托书 in draft.materials
+    agent_signature: bytes | None = None  # the agent's handwritten signature; sealed
+
+    @property
+    def proxy(self) -> bool:
+        return self.agent is not None
 
     def wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
@@ -245,6 +289,8 @@ class Channel:
             out["staff_id"] = self.staff_id
         if self.proxy_relationship:
             out["proxy"] = {"relationship": self.proxy_relationship}
+            if self.authorisation_material_id:
+                out["proxy"]["authorisation_material"] = self.authorisation_material_id
         return out
 
 
@@ -267,7 +313,9 @@ class ApplicationDraft:
     channel: Channel = field(default_factory=Channel)
     consent: Consent = field(default_factory=lambda: Consent(personal_info=True))
     face_status: FaceStatus = "not_required"
-    signature: bytes | None = None  # handwritten signature image; sealed
+    signature: bytes | None = None  # the applicant's (principal's) signature image; sealed
+    # who entered each form field: "citizen" or "staff:<id>" (帮办 hand-off); sealed
+    entered_by: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- outputs --------------------------------------------------------------------------------
@@ -284,6 +332,8 @@ class SubmitReceipt:
     created_at: float
     attachments: tuple[str, ...]
     resubmitted: bool = False  # True: this draft was already stored; nothing new written
+    supersedes: str | None = None  # 需补正: the key of the case's original application
+    case_no: str | None = None  # 需补正: the case number the correction belongs to
 
     @property
     def state_label(self) -> str:
@@ -330,6 +380,46 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class MaterialRecord:
+    """A material received with the application: id, catalogue name, trust level A–D."""
+
+    material_id: str
+    name: str
+    trust_level: str
+
+
+@dataclass(frozen=True)
+class CorrectionRequest:
+    """What the platform asked to correct (需补正, platform-api.md §6): form field ids,
+    material ids and a Chinese note. Non-personal by contract."""
+
+    fields: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    note_zh: str = ""
+
+    @classmethod
+    def from_wire(cls, obj: Any) -> CorrectionRequest | None:
+        """Parse the wire form; ``None`` when absent or malformed (logged, not raised: a
+        status update is applied even when its correction request cannot be read)."""
+        if obj is None:
+            return None
+        ok = (isinstance(obj, Mapping)
+              and all(isinstance(obj.get(k, []), list) for k in ("fields", "materials"))
+              and isinstance(obj.get("note_zh", ""), str))
+        ids = [*obj.get("fields", []), *obj.get("materials", [])] if ok else []
+        if not ok or not all(isinstance(i, str) and 0 < len(i) <= 80 for i in ids) \
+                or len(ids) > 200 or len(obj.get("note_zh", "")) > 2000:
+            log.warning("malformed correction request ignored")
+            return None
+        return cls(tuple(obj.get("fields", [])), tuple(obj.get("materials", [])),
+                   obj.get("note_zh", ""))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"fields": list(self.fields), "materials": list(self.materials),
+                "note_zh": self.note_zh}
+
+
+@dataclass(frozen=True)
 class ApplicationView:
     """What 办件查询 and the staff queue show: masked data, state, reason, history."""
 
@@ -351,6 +441,15 @@ class ApplicationView:
     attempts: int
     last_error: str | None
     history: tuple[HistoryEntry, ...]
+    materials: tuple[MaterialRecord, ...] = ()
+    proxy: bool = False  # 代办
+    # 需补正: the key of the case's original application (this record is a correction);
+    # ``case_no`` of a correction is the case's number, taken from the original
+    supersedes: str | None = None
+    superseded_by: tuple[str, ...] = ()  # keys of corrections submitted for this record
+    # the platform's last correction request; it stays for history after the case moves
+    # on, so show it as a to-do only while ``state`` is needs_correction
+    correction: CorrectionRequest | None = None
 
     @property
     def state_label(self) -> str:
@@ -426,7 +525,31 @@ def _validate(draft: ApplicationDraft) -> list[MaterialInput]:
         raise bad("channel", "assisted channel without staff id", "帮办代办需要工作人员登录")
     if ch.agent is not None and not (ch.proxy_relationship or "").strip():
         raise bad("channel", "agent without relationship", "请选择代办人与申请人的关系")
+    if ch.agent is None and (ch.authorisation_material_id or ch.agent_signature):
+        raise bad("channel", "authorisation letter or agent signature without an agent",
+                  "代办信息不完整，请联系工作人员")
+    if ch.agent is not None:
+        if not ch.agent.name.strip() or not ch.agent.id_number.strip():
+            raise bad("channel", "agent name and id number are required",
+                      "请先读取代办人的身份证")
+        if not ch.agent_signature:
+            raise bad("signature", "proxy application without the agent's signature",
+                      "请代办人在屏幕上签名")
+    for sig in (draft.signature, ch.agent_signature):
+        if sig is not None and not isinstance(sig, (bytes, bytearray)):
+            raise bad("signature", "signature must be bytes", "签名格式有误，请重新签名")
+    for fid, who in draft.entered_by.items():
+        if not (isinstance(fid, str) and 0 < len(fid) <= 80 and isinstance(who, str)
+                and _ENTERED_BY.fullmatch(who)):
+            raise bad("entered_by", f"bad entered_by entry for field {fid!r}",
+                      "表单填写记录有误，请联系工作人员")
     materials = [_material(m) for m in draft.materials]
+    if ch.agent is not None:
+        letter = next((m for m in materials
+                       if m.material_id == ch.authorisation_material_id), None)
+        if letter is None or (letter.content is None and not letter.reference):
+            raise bad("materials", "proxy application without the authorisation letter",
+                      "代办需要提交授权委托书")
     for m in materials:
         if not m.material_id.strip():
             raise bad("materials", "material without id", "材料信息有误，请联系工作人员")
@@ -441,16 +564,38 @@ def _validate(draft: ApplicationDraft) -> list[MaterialInput]:
     return materials
 
 
-def _sealed_document(draft: ApplicationDraft, materials: Sequence[MaterialInput]) -> bytes:
+def _signatures(draft: ApplicationDraft) -> list[tuple[str, bytes]]:
+    """``(role, image)`` of the signatures given: the applicant's (the principal's when an
+    agent acts), then the agent's."""
+    given = zip(SIGNATURE_ROLES, (draft.signature, draft.channel.agent_signature),
+                strict=True)
+    return [(role, bytes(sig)) for role, sig in given if sig]
+
+
+def _material_records(stored: str | None) -> tuple[MaterialRecord, ...]:
+    if not stored:
+        return ()
+    return tuple(MaterialRecord(str(m["id"]), str(m.get("name") or ""), str(m["trust"]))
+                 for m in json.loads(stored))
+
+
+def _sealed_document(draft: ApplicationDraft, materials: Sequence[MaterialInput], *,
+                     supersedes: str | None = None, case_no: str | None = None) -> bytes:
     """The personal data, sealed. Materials are listed in the order of ``meta.materials``
-    in the item, which maps each to its attachment id (known only after sealing)."""
+    in the item, which maps each to its attachment id (known only after sealing);
+    signatures likewise in the order of ``meta.signatures``."""
+    ch = draft.channel
     doc = {
         "v": 1,
         "service_code": draft.service_code,
         "catalogue_version": draft.catalogue_version,
         "applicant": draft.applicant.as_dict(),
-        "agent": draft.channel.agent.as_dict() if draft.channel.agent else None,
+        "agent": ch.agent.as_dict() if ch.agent else None,
+        "proxy": {"relationship": ch.proxy_relationship,
+                  "authorisation_material_id": ch.authorisation_material_id}
+        if ch.agent else None,
         "form": dict(draft.form),
+        "entered_by": dict(draft.entered_by),
         "consent": dataclasses.asdict(draft.consent),
         "materials": [
             {"material_id": m.material_id, "trust_level": m.trust_level,
@@ -459,7 +604,10 @@ def _sealed_document(draft: ApplicationDraft, materials: Sequence[MaterialInput]
             for m in materials
         ],
         "face": draft.face_status,
-        "signature": base64.b64encode(draft.signature).decode() if draft.signature else None,
+        "signatures": [{"role": role, "media_type": "image/png"}
+                       for role, _ in _signatures(draft)],
+        "supersedes": supersedes,
+        "case_no": case_no,
     }
     try:
         return canonical_json(doc)
@@ -542,6 +690,8 @@ class Outbox:
                                value=str(SEQUENCE_BASE_STEP * min(generations, 9)))
                 s.add(base)
             self._sequence_base = int(base.value)
+            if s.get(Setting, _ID_SALT_SETTING) is None:  # once per kiosk database
+                s.add(Setting(name=_ID_SALT_SETTING, value=secrets.token_hex(16)))
             contact = s.get(Setting, "last_contact_at")
             if contact is not None:
                 self._last_contact = self._last_contact_saved = float(contact.value)
@@ -671,6 +821,91 @@ class Outbox:
 
     def submit_application(self, draft: ApplicationDraft, *,
                            client_ref: str | None = None) -> SubmitReceipt:
+        return self._submit(draft, client_ref, None)
+
+    def submit_correction(self, original: str, draft: ApplicationDraft, *,
+                          client_ref: str | None = None) -> SubmitReceipt:
+        """需补正 resubmission of the case ``original`` (key, provisional or case number of
+        any of its records); see the module docstring."""
+        _validate(draft)
+        if client_ref is not None:
+            with self._db.read() as s:
+                existing = self._receipt_for_ref(s, client_ref)
+            if existing is not None:
+                return existing
+        with self._db.read() as s:
+            root = self._case_root(s, original)
+            root_key = root.key
+            root_digest = root.id_digest
+        digest = self.id_digest(draft.applicant.id_number)
+        if root_digest is not None and root_digest != digest:
+            raise CorrectionNotAllowedError("correction by a different applicant",
+                                            user_message=MSG_CORRECTION_APPLICANT)
+        with self._db.read() as s:
+            root = self._correctable(s, root_key, draft)
+            case_no = root.case_no
+        return self._submit(draft, client_ref, (root_key, case_no), digest)
+
+    def _case_root(self, s: Session, number: str) -> Application:
+        """The case's first record for a key, provisional or case number of any record."""
+        text = number.strip()
+        app = s.get(Application, text) if _UUID4.fullmatch(text) else None
+        if app is None and text:
+            app = s.scalars(select(Application).where(
+                (Application.provisional_no == receipts.normalise(text))
+                | (Application.case_no == text))).first()
+        for _ in range(100):  # a chain of corrections, each naming the case's first record
+            if app is None or app.supersedes is None:
+                break
+            app = s.get(Application, app.supersedes)
+        if app is None:
+            raise UnknownItemError(f"no application {number!r} to correct")
+        return app
+
+    def _correctable(self, s: Session, root_key: str, draft: ApplicationDraft) -> Application:
+        """The case record, if a correction may be submitted for it now."""
+        root = s.get(Application, root_key)
+        if root is None:
+            raise UnknownItemError(f"no application {root_key} to correct")
+        state = ItemState(root.state)
+        if state is not ItemState.NEEDS_CORRECTION:
+            raise CorrectionNotAllowedError(
+                f"case {root_key} is {state.value}, not needs_correction",
+                user_message=MSG_NOT_CORRECTABLE.format(label=state.label))
+        if draft.service_code != root.service_code:
+            raise CorrectionNotAllowedError(
+                f"correction for {draft.service_code} of a {root.service_code} case",
+                user_message=MSG_CORRECTION_SERVICE)
+        # a correction on its way since the platform last asked for one blocks another
+        # (history ids, not wall clock: the clock may have jumped)
+        asked = s.scalar(select(func.max(Transition.id)).where(
+            Transition.key == root_key,
+            Transition.to_state == ItemState.NEEDS_CORRECTION.value,
+            Transition.from_state != ItemState.NEEDS_CORRECTION.value)) or 0
+        pending = s.scalar(select(func.count()).select_from(Application).where(
+            Application.supersedes == root_key,
+            Application.state != ItemState.DEAD_LETTER.value,
+            select(func.min(Transition.id)).where(Transition.key == Application.key)
+            .scalar_subquery() > asked))
+        if pending:
+            raise CorrectionNotAllowedError(f"case {root_key} has a correction on its way",
+                                            user_message=MSG_CORRECTION_PENDING)
+        return root
+
+    def id_digest(self, id_number: str) -> str:
+        """``kiosk.masking.id_digest`` with this kiosk's salt (one scrypt, ~45 ms)."""
+        with self._db.read() as s:
+            row = s.get(Setting, _ID_SALT_SETTING)
+            assert row is not None, "the salt is created at open"
+            salt = bytes.fromhex(row.value)
+        return id_digest(id_number, salt)
+
+    def _submit(self, draft: ApplicationDraft, client_ref: str | None,
+                correcting: tuple[str, str | None] | None,
+                digest: str | None = None) -> SubmitReceipt:
+        """Store an application; ``correcting`` = (the case's original key, case number)
+        for a 需补正 resubmission, already checked by ``submit_correction`` (and checked
+        again inside the transaction)."""
         materials = _validate(draft)
         if client_ref is not None:
             if not 0 < len(client_ref) <= 64:
@@ -679,23 +914,35 @@ class Outbox:
                 existing = self._receipt_for_ref(s, client_ref)
             if existing is not None:
                 return existing
+        if digest is None:
+            digest = self.id_digest(draft.applicant.id_number)
+        supersedes, case_no = correcting if correcting is not None else (None, None)
         key = str(uuid.uuid4())
         # Seal the document first: its fresh data key also encrypts the scans, so each
         # attachment id (SHA-256 of the encrypted bytes) exists only afterwards. The data
         # key is dropped here and never stored; the platform unwraps it from the envelope.
-        sealed = seal(_sealed_document(draft, materials), self._platform_key,
-                      aad=key.encode())
+        sealed = seal(_sealed_document(draft, materials, supersedes=supersedes,
+                                       case_no=case_no),
+                      self._platform_key, aad=key.encode())
         blobs: list[bytes] = []
         shas: list[str | None] = []
+        parts: list[str] = []  # the material id of each blob
         for m in materials:
             if m.content is None:
                 shas.append(None)
             else:
                 blobs.append(seal_attachment(bytes(m.content), sealed.data_key))
                 shas.append(sha256_hex(blobs[-1]))
+                parts.append(m.material_id)
+        signatures: list[dict[str, str]] = []
+        for role, image in _signatures(draft):
+            blobs.append(seal_attachment(image, sealed.data_key))
+            signatures.append({"role": role, "attachment": sha256_hex(blobs[-1])})
+            parts.append(f"signature:{role}")
         envelope = sealed.envelope
         del sealed
         attachment_ids = [sha for sha in shas if sha is not None]
+        attachment_ids += [sig["attachment"] for sig in signatures]
         attachments_bytes = sum(len(b) for b in blobs)
         envelope_size = len(canonical_json(envelope))
         self.check_capacity(attachments_bytes + envelope_size + 4096)
@@ -712,6 +959,8 @@ class Outbox:
                     if existing is not None:  # a concurrent submit of the same draft won
                         self.attachments.discard(attachment_ids)
                         return existing
+                root = (self._correctable(s, supersedes, draft)
+                        if supersedes is not None else None)
                 if self._count_undelivered_apps(s) >= self.limits.max_queued_items:
                     raise StorageError("max_queued_items reached (concurrent submissions)",
                                        user_message=MSG_QUEUE_ITEMS)
@@ -719,7 +968,8 @@ class Outbox:
                 provisional_no = receipts.format_number(self.kiosk_code, day, sequence)
                 masked_name = mask_name(draft.applicant.name)
                 masked_id = mask_id_number(draft.applicant.id_number)
-                item_dict = {
+                created_reason = REASON_CORRECTION_CREATED if supersedes else REASON_CREATED
+                item_dict: dict[str, Any] = {
                     "idempotency_key": key,
                     "provisional_no": provisional_no,
                     "service_code": draft.service_code,
@@ -737,6 +987,12 @@ class Outbox:
                         "face": draft.face_status,
                     },
                 }
+                if signatures:
+                    item_dict["meta"]["signatures"] = signatures
+                if supersedes is not None:
+                    item_dict["supersedes"] = supersedes
+                    if case_no:
+                        item_dict["case_no"] = case_no
                 payload = canonical_json(item_dict)
                 item = OutboxItem(key=key, kind="application", state=ItemState.PENDING.value,
                                   payload=payload, payload_sha256=sha256_hex(payload),
@@ -753,20 +1009,34 @@ class Outbox:
                     channel_kind=draft.channel.kind, staff_id=draft.channel.staff_id,
                     masked_name=masked_name, masked_id=masked_id,
                     face_status=draft.face_status, material_count=len(materials),
-                    state=ItemState.PENDING.value, reason_zh=REASON_CREATED, detail=None,
-                    created_at=now, updated_at=now, purged_at=None))
+                    state=ItemState.PENDING.value, reason_zh=created_reason, detail=None,
+                    created_at=now, updated_at=now, purged_at=None,
+                    materials=json.dumps(
+                        [{"id": m.material_id, "name": m.name, "trust": m.trust_level}
+                         for m in materials], ensure_ascii=False),
+                    id_digest=digest, proxy=draft.channel.proxy, supersedes=supersedes,
+                    correction=None))
                 s.flush()
-                for m, sha, blob in zip([m for m, x in zip(materials, shas, strict=True)
-                                         if x is not None], attachment_ids, blobs, strict=True):
-                    s.add(Attachment(sha256=sha, app_key=key, material_id=m.material_id,
+                for material_id, sha, blob in zip(parts, attachment_ids, blobs, strict=True):
+                    s.add(Attachment(sha256=sha, app_key=key, material_id=material_id,
                                      size=len(blob), uploaded_offset=0, done=False,
                                      created_at=now, purged_at=None))
                 s.add(Transition(key=key, at=now, from_state=None,
-                                 to_state=ItemState.PENDING.value, reason_zh=REASON_CREATED,
-                                 detail=f"seq {item.seq}, {len(attachment_ids)} attachment(s)"))
+                                 to_state=ItemState.PENDING.value, reason_zh=created_reason,
+                                 detail=f"seq {item.seq}, {len(attachment_ids)} attachment(s)"
+                                 + (f", corrects {supersedes}" if supersedes else "")))
+                if root is not None:  # a note in the case's history; its state stays
+                    note = REASON_CORRECTION_NOTE.format(no=provisional_no)
+                    state = ItemState(root.state)
+                    root.reason_zh, root.updated_at = note, now
+                    s.add(Transition(key=root.key, at=now, from_state=state.value,
+                                     to_state=state.value, reason_zh=note,
+                                     detail=f"correction {key}"))
+                    changes.append(StateChange(root.key, "application", root.provisional_no,
+                                               state, note))
                 uow.commit()
                 changes.append(StateChange(key, "application", provisional_no,
-                                           ItemState.PENDING, REASON_CREATED))
+                                           ItemState.PENDING, created_reason))
         except BaseException as err:
             # A COMMIT that failed with an I/O error may still be found committed in the
             # WAL after a restart: then leave the files to the next sweep, which keeps
@@ -788,7 +1058,8 @@ class Outbox:
                              service_code=draft.service_code, service_name=draft.service_name,
                              masked_name=masked_name, masked_id=masked_id,
                              state=ItemState.PENDING, created_at=now,
-                             attachments=tuple(attachment_ids))
+                             attachments=tuple(attachment_ids), supersedes=supersedes,
+                             case_no=case_no)
 
     def _receipt_for_ref(self, s: Session, client_ref: str) -> SubmitReceipt | None:
         row = s.execute(select(OutboxItem, Application).join(
@@ -806,7 +1077,16 @@ class Outbox:
                              service_code=app.service_code, service_name=app.service_name,
                              masked_name=app.masked_name, masked_id=app.masked_id,
                              state=ItemState(app.state), created_at=app.created_at,
-                             attachments=tuple(shas), resubmitted=True)
+                             attachments=tuple(shas), resubmitted=True,
+                             supersedes=app.supersedes, case_no=self._case_no(s, app))
+
+    @staticmethod
+    def _case_no(s: Session, app: Application) -> str | None:
+        """The case number; a correction shows the number of the case it belongs to."""
+        if app.case_no is None and app.supersedes is not None:
+            return s.scalar(select(Application.case_no)
+                            .where(Application.key == app.supersedes))
+        return app.case_no
 
     def _count_undelivered_apps(self, s: Session) -> int:
         return s.scalar(select(func.count()).select_from(OutboxItem).where(
@@ -982,7 +1262,10 @@ class Outbox:
         if item.kind != "application":
             new = ItemState.SUBMITTED
         changes: list[StateChange] = []
-        if app is not None and ack.case_no and app.case_no != ack.case_no:
+        # a 需补正 correction shows its case's number, held by the case's first record
+        # (the column is unique): the platform's ack of that number links nothing
+        if app is not None and ack.case_no and app.case_no != ack.case_no \
+                and app.supersedes is None:
             app.case_no = ack.case_no
             app.updated_at = now
         current = ItemState(app.state if app is not None else item.state)
@@ -1131,6 +1414,10 @@ class Outbox:
         reason = str(up.get("reason") or new.label)
         case_no = str(up["case_no"]) if up.get("case_no") else None
         current = ItemState(app.state)
+        if current in UNDELIVERED_STATES and new is ItemState.NEEDS_CORRECTION:
+            request = CorrectionRequest.from_wire(up.get("correction"))
+            if request is not None:
+                app.correction = canonical_json(request.as_dict()).decode()
         if current in UNDELIVERED_STATES:
             # the platform has it although our acknowledgement was lost
             before = len(changes)
@@ -1140,10 +1427,17 @@ class Outbox:
                                      purge, attachments)
             return "applied" if len(changes) > before else "unchanged"
         linked = False
-        if case_no and app.case_no != case_no:
+        if case_no and app.case_no != case_no and app.supersedes is None:
             app.case_no = case_no
             app.updated_at = now
             linked = True
+        if new is ItemState.NEEDS_CORRECTION:
+            request = CorrectionRequest.from_wire(up.get("correction"))
+            stored = canonical_json(request.as_dict()).decode() if request else None
+            if stored is not None and stored != app.correction:
+                app.correction = stored
+                app.updated_at = now
+                linked = True
         if current is new:
             if reason != app.reason_zh:
                 app.reason_zh = reason
@@ -1218,6 +1512,18 @@ class Outbox:
                 .order_by(Application.created_at.desc()).limit(limit)).all()
             return [self._view(s, app) for app in apps]
 
+    def lookup_by_id(self, id_number: str, limit: int = 20) -> list[ApplicationView]:
+        """This kiosk's applications whose applicant has this ID number, newest first
+        (办件查询 with the ID card). One scrypt digest, matched against ``id_digest``;
+        rows stored before revision 0003 have no digest and are not found this way."""
+        if not id_number.strip():
+            return []
+        digest = self.id_digest(id_number)
+        with self._db.read() as s:
+            apps = s.scalars(select(Application).where(Application.id_digest == digest)
+                             .order_by(Application.created_at.desc()).limit(limit)).all()
+            return [self._view(s, app) for app in apps]
+
     def application(self, key: str) -> ApplicationView | None:
         with self._db.read() as s:
             app = s.get(Application, key)
@@ -1226,14 +1532,20 @@ class Outbox:
     def _view(self, s: Session, app: Application) -> ApplicationView:
         item = self._item(s, app.key)
         return ApplicationView(
-            key=app.key, provisional_no=app.provisional_no, case_no=app.case_no,
+            key=app.key, provisional_no=app.provisional_no, case_no=self._case_no(s, app),
             service_code=app.service_code, service_name=app.service_name,
             catalogue_version=app.catalogue_version, channel_kind=app.channel_kind,
             masked_name=app.masked_name, masked_id=app.masked_id,
             face_status=app.face_status, state=ItemState(app.state), reason_zh=app.reason_zh,
             created_at=app.created_at, last_updated=app.updated_at,
             purged=app.purged_at is not None, attempts=item.attempts,
-            last_error=item.last_error, history=tuple(self._history(s, app.key)))
+            last_error=item.last_error, history=tuple(self._history(s, app.key)),
+            materials=_material_records(app.materials), proxy=bool(app.proxy),
+            supersedes=app.supersedes,
+            superseded_by=tuple(s.scalars(select(Application.key).where(
+                Application.supersedes == app.key).order_by(Application.created_at))),
+            correction=CorrectionRequest.from_wire(
+                json.loads(app.correction) if app.correction else None))
 
     def history(self, key: str) -> list[HistoryEntry]:
         with self._db.read() as s:

@@ -72,12 +72,18 @@ def test_no_personal_data_is_readable_on_disk_yet_the_platform_can_read_it_all(
     drafts = [
         make_draft(0, name=NAMES[0], id_number=ID_NUMBERS[0], phone=PHONES[0],
                    content=scan_bytes),
+        # 代办: the agent is the first person, with a letter and both signatures
         make_draft(1, name=NAMES[1], id_number=ID_NUMBERS[1], phone=PHONES[1],
                    channel=Channel("assisted", staff_id="GY-0042", proxy_relationship="子女",
-                                   agent=Person(NAMES[0], ID_NUMBERS[0], phone=PHONES[0])),
+                                   agent=Person(NAMES[0], ID_NUMBERS[0], phone=PHONES[0]),
+                                   authorisation_material_id="letter",
+                                   agent_signature=f"{MARKER} {NAMES[0]}".encode()),
                    consent=Consent(personal_info=True, face=True),
                    face_status="pending_verification",
-                   materials=[MaterialInput("m1", "B", scan_bytes)],
+                   signature=f"{MARKER} {NAMES[1]}".encode(),
+                   materials=[MaterialInput("m1", "B", scan_bytes),
+                              MaterialInput("letter", "B", scan_bytes, name="授权委托书")],
+                   entered_by={"备注": "staff:GY-0042"},
                    form={"联系人": NAMES[1], "联系电话": PHONES[1], "备注": MARKER}),
     ]
     got = [ob.submit_application(d, client_ref=f"draft-{i}") for i, d in enumerate(drafts)]
@@ -99,11 +105,21 @@ def test_no_personal_data_is_readable_on_disk_yet_the_platform_can_read_it_all(
         assert sealed["applicant"]["id_number"] == draft.applicant.id_number
         assert sealed["applicant"]["phone"] == draft.applicant.phone
         data_key = unwrap_data_key(item["envelope"], platform_keys, aad=aad)
-        [sha] = item["attachments"]
-        assert open_attachment(ob.attachments.read(sha), data_key) == scan_bytes
-    assert json.loads(open_sealed(json.loads(due[got[1].key].payload)["envelope"],
-                                  platform_keys, aad=got[1].key.encode()))["agent"]["name"] \
-        == NAMES[0]
+        for m in (m for m in item["meta"]["materials"] if m["attachment"]):
+            assert open_attachment(ob.attachments.read(m["attachment"]), data_key) \
+                == scan_bytes
+    proxy_item = json.loads(due[got[1].key].payload)
+    proxy_sealed = json.loads(open_sealed(proxy_item["envelope"], platform_keys,
+                                          aad=got[1].key.encode()))
+    assert proxy_sealed["agent"]["name"] == NAMES[0]
+    assert proxy_sealed["agent"]["id_number"] == ID_NUMBERS[0]
+    proxy_key = unwrap_data_key(proxy_item["envelope"], platform_keys, aad=got[1].key.encode())
+    signed = {s["role"]: open_attachment(ob.attachments.read(s["attachment"]), proxy_key)
+              for s in proxy_item["meta"]["signatures"]}
+    assert signed == {"applicant": f"{MARKER} {NAMES[1]}".encode(),
+                      "agent": f"{MARKER} {NAMES[0]}".encode()}
+    # the readable columns: masked values, the flag, material names, a digest
+    assert ob.lookup_by_id(ID_NUMBERS[1])[0].proxy
 
     # after delivery, purge, checkpoint and close
     ob.mark_sending([got[0].key])
@@ -114,4 +130,5 @@ def test_no_personal_data_is_readable_on_disk_yet_the_platform_can_read_it_all(
     leftovers = [p for p in (tmp_path / "data" / "attachments").iterdir()
                  if p.name.endswith(".tmp")]
     assert leftovers == []
-    assert os.listdir(tmp_path / "data" / "attachments") == list(got[1].attachments)
+    assert sorted(os.listdir(tmp_path / "data" / "attachments")) \
+        == sorted(got[1].attachments)

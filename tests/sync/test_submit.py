@@ -3,7 +3,6 @@ personal data, unique numbers, idempotent re-submission, keys never reused."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import sqlite3
@@ -103,7 +102,8 @@ def test_payload_is_the_platform_item_and_only_the_platform_can_open_it(
         "masked_name": "张**", "masked_id": "110***********002X", "face": "not_required",
         "materials": [
             {"material_id": "m1", "trust_level": "C", "attachment": receipt.attachments[0]},
-            {"material_id": "licence", "trust_level": "A", "attachment": None}]}
+            {"material_id": "licence", "trust_level": "A", "attachment": None}],
+        "signatures": [{"role": "applicant", "attachment": receipt.attachments[1]}]}
     assert item["attachments"] == list(receipt.attachments) == list(due.pending_attachments)
 
     aad = receipt.key.encode()
@@ -114,11 +114,13 @@ def test_payload_is_the_platform_item_and_only_the_platform_can_open_it(
     assert sealed["form"]["contact_phone"] == "13812345678"
     assert [m["material_id"] for m in sealed["materials"]] == ["m1", "licence"]
     assert sealed["materials"][1]["reference"] == "LIC-0"
-    assert base64.b64decode(sealed["signature"]) == b"\x89PNG signature"
+    assert sealed["signatures"] == [{"role": "applicant", "media_type": "image/png"}]
     data_key = unwrap_data_key(item["envelope"], platform_keys, aad=aad)
     blob = outbox.attachments.read(receipt.attachments[0])
     assert sha256_hex(blob) == receipt.attachments[0]
     assert open_attachment(blob, data_key) == scan
+    signature = outbox.attachments.read(receipt.attachments[1])
+    assert open_attachment(signature, data_key) == b"\x89PNG signature"
 
 
 def test_retries_resend_identical_bytes(outbox: Outbox, clock: FakeClock,
@@ -191,20 +193,48 @@ def test_assisted_proxy_application_carries_staff_and_relationship_but_seals_the
         outbox: Outbox, platform_keys: EncryptionKeyPair) -> None:
     agent = Person("欧阳娜娜", "110105194912310021", phone="13900001111")
     d = make_draft(channel=Channel("assisted", staff_id="GY-0042", proxy_relationship="子女",
-                                   agent=agent),
+                                   agent=agent, authorisation_material_id="letter",
+                                   agent_signature=b"agent signature"),
                    consent=Consent(personal_info=True, face=True, commitment=True),
-                   face_status="pending_verification",
-                   materials=[("m1", "B", b"scan"), ("m9", "D", None)])
+                   face_status="pending_verification", signature=b"principal signature",
+                   materials=[("m1", "B", b"scan"), ("m9", "D", None),
+                              ("letter", "B", b"letter scan")],
+                   entered_by={"reason": "staff:GY-0042", "contact_phone": "citizen"})
     receipt = outbox.submit_application(d)
     item = json.loads(outbox.due()[0].payload)
     assert item["channel"] == {"kind": "assisted", "staff_id": "GY-0042",
-                               "proxy": {"relationship": "子女"}}
+                               "proxy": {"relationship": "子女",
+                                         "authorisation_material": "letter"}}
     assert item["meta"]["face"] == "pending_verification"
+    assert [s["role"] for s in item["meta"]["signatures"]] == ["applicant", "agent"]
+    assert len(item["attachments"]) == 4  # two scans, two signatures
     assert "欧阳" not in due_text(item)
     sealed = json.loads(open_sealed(item["envelope"], platform_keys, aad=receipt.key.encode()))
     assert sealed["agent"]["name"] == "欧阳娜娜"
+    assert sealed["proxy"] == {"relationship": "子女", "authorisation_material_id": "letter"}
+    assert sealed["entered_by"] == {"reason": "staff:GY-0042", "contact_phone": "citizen"}
     view = outbox.lookup(receipt.provisional_no)
-    assert view is not None and view.channel_kind == "assisted"
+    assert view is not None and view.channel_kind == "assisted" and view.proxy
+
+
+@pytest.mark.parametrize(("channel", "extra", "field"), [
+    # an agent without the authorisation letter among the materials
+    (Channel(proxy_relationship="子女", agent=Person("李四", "110105194912310021"),
+             authorisation_material_id="letter", agent_signature=b"sig"), {}, "materials"),
+    # an agent without the agent's signature
+    (Channel(proxy_relationship="子女", agent=Person("李四", "110105194912310021"),
+             authorisation_material_id="m1"), {}, "signature"),
+    # a letter without an agent
+    (Channel(authorisation_material_id="m1"), {}, "channel"),
+    # hand-off attribution that is neither the citizen nor a staff id
+    (Channel(), {"entered_by": {"reason": "somebody"}}, "entered_by"),
+])
+def test_incomplete_proxy_and_bad_attribution_are_refused(
+        outbox: Outbox, channel: Channel, extra: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        outbox.submit_application(make_draft(channel=channel, **extra))
+    assert err.value.field == field and err.value.user_message
+    assert rows(outbox.db.path, "SELECT count(*) FROM outbox") == [(0,)]
 
 
 def due_text(item: dict[str, Any]) -> str:

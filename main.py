@@ -10,6 +10,7 @@ from kiosk.cli import (
     print_config,
     run_diag,
     run_enroll,
+    run_staff,
     run_sync,
 )
 from kiosk.errors import KioskError
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "diag":
         return run_diag(args.device, args.diag_args)
     try:
+        if args.command == "staff":
+            return run_staff(args)
         config = load_from_args(args)
         if args.command == "config":
             return print_config(config)

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from kiosk.config import Config, load_config, parse_assignment
 
@@ -30,6 +30,9 @@ DESCRIPTION = """\
                                 run the reference provincial platform standalone
   kiosk diag idcard|smartcard|camera|printer [options]
                                 technician diagnostics of one device, printing JSON
+  kiosk staff set-pin|new-totp --roster FILE --staff-id ID
+                                set a staff PIN (read from the terminal or stdin, never
+                                the command line) or a technician's TOTP secret
 """
 
 
@@ -81,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("diag_args", nargs=argparse.REMAINDER,
                       help="options of that device's diagnostics (see diag DEVICE --help)")
 
+    staff = sub.add_parser("staff", help="staff roster: PINs and TOTP secrets (docs/staff.md)")
+    staff.add_argument("action", choices=("set-pin", "new-totp"),
+                       help="set-pin: prompt for a PIN and store its salted hash; "
+                            "new-totp: give a technician a new TOTP secret and print it once")
+    staff.add_argument("--roster", type=Path, required=True, metavar="FILE",
+                       help="the staff roster JSON file")
+    staff.add_argument("--staff-id", required=True, metavar="ID")
+    staff.add_argument("--add", action="append", choices=("staff", "technician"),
+                       metavar="ROLE", help="set-pin: add the member with this role "
+                                            "(repeatable) if absent, or replace their roles")
+    staff.add_argument("--name", metavar="NAME", help="set-pin: display name")
+
     plat = sub.add_parser("platform", help="the reference provincial platform")
     plat.add_argument("platform_args", nargs=argparse.REMAINDER,
                       help="e.g. serve --data-dir DIR [--port 8765] (see platform --help)")
@@ -120,6 +135,32 @@ def load_from_args(args: argparse.Namespace) -> Config:
         mode = "run"  # operating on a real deployment's data
         overrides.setdefault("allow_simulated_devices", "true")  # no devices are used here
     return load_config(args.config, mode=mode, overrides=overrides)
+
+
+def run_staff(args: argparse.Namespace, *, stdin: TextIO | None = None,
+              out: TextIO | None = None) -> int:
+    """``kiosk staff``: the PIN comes from a prompt (twice) or one line of stdin."""
+    from kiosk import staffauth
+
+    stdin, out = stdin or sys.stdin, out or sys.stdout
+    if args.action == "new-totp":
+        secret = staffauth.set_totp_secret(args.roster, args.staff_id)
+        print(f"TOTP 密钥 / secret: {secret}", file=out)
+        print(staffauth.totp_uri(secret, args.staff_id), file=out)
+        return 0
+    if stdin.isatty():
+        import getpass
+
+        pin = getpass.getpass("新密码 / new PIN: ")
+        if getpass.getpass("再次输入 / again: ") != pin:
+            print("两次输入不一致 / PINs differ", file=sys.stderr)
+            return 2
+    else:
+        pin = stdin.readline().rstrip("\r\n")
+    staffauth.set_pin(args.roster, args.staff_id, pin,
+                      add_roles=tuple(args.add) if args.add else None, display_name=args.name)
+    print(f"已设置 {args.staff_id} 的密码 / PIN set", file=out)
+    return 0
 
 
 def run_enroll(config: Config, args: argparse.Namespace) -> int:

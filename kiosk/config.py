@@ -148,6 +148,38 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class StaffConfig:
+    """Staff and technician log-in (kiosk.staffauth, docs/staff.md)."""
+
+    roster: Path = Path()  # empty: <data_dir>/staff_roster.json (demo: the bundled demo roster)
+    allow_pin_only: bool = False  # staff ID + PIN without a card (never for maintenance)
+    staff_idle_timeout_s: int = 600
+    maintenance_idle_timeout_s: int = 180
+    lockout_threshold: int = 5  # consecutive failures for one staff ID
+    lockout_base_delay_s: int = 30  # first lock; doubles with each further failure
+    lockout_max_delay_s: int = 1800
+
+    def validate(self, key: str) -> None:
+        if not 60 <= self.staff_idle_timeout_s <= 28800:
+            _bad(f"{key}.staff_idle_timeout_s", "seconds between 60 and 28800",
+                 self.staff_idle_timeout_s)
+        if not 30 <= self.maintenance_idle_timeout_s <= self.staff_idle_timeout_s:
+            _bad(f"{key}.maintenance_idle_timeout_s",
+                 f"seconds between 30 and staff_idle_timeout_s ({self.staff_idle_timeout_s})",
+                 self.maintenance_idle_timeout_s)
+        if not 1 <= self.lockout_threshold <= 20:
+            _bad(f"{key}.lockout_threshold", "a number of failures between 1 and 20",
+                 self.lockout_threshold)
+        if not 1 <= self.lockout_base_delay_s <= 3600:
+            _bad(f"{key}.lockout_base_delay_s", "seconds between 1 and 3600",
+                 self.lockout_base_delay_s)
+        if not self.lockout_base_delay_s <= self.lockout_max_delay_s <= 86400:
+            _bad(f"{key}.lockout_max_delay_s",
+                 f"seconds between lockout_base_delay_s ({self.lockout_base_delay_s}) and 86400",
+                 self.lockout_max_delay_s)
+
+
+@dataclass(frozen=True)
 class Config:
     mode: Literal["demo", "run"] = "demo"
     data_dir: Path = Path()  # empty means the per-user data directory
@@ -158,6 +190,7 @@ class Config:
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     offline: OfflineLimits = field(default_factory=OfflineLimits)
     ui: UiConfig = field(default_factory=UiConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
 
     def validate(self) -> None:
         for f in dataclasses.fields(self):
@@ -182,6 +215,19 @@ class Config:
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def staff_roster_path(self) -> Path:
+        """``staff.roster``, else ``<data_dir>/staff_roster.json`` (demo: the demo roster)."""
+        if self.staff.roster != Path():
+            return self.staff.roster
+        if self.mode == "demo":
+            return Path(__file__).resolve().parent / "data" / "demo_staff_roster.json"
+        return self.data_dir / "staff_roster.json"
+
+    @property
+    def staff_lockout_path(self) -> Path:
+        return self.data_dir / "staff_lockout.json"
 
 
 def _bad(key: str, expected: str, got: Any) -> typing.NoReturn:

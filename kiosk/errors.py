@@ -6,6 +6,10 @@
     ├── ConfigError (ValueError)     bad configuration file, environment or CLI value
     ├── CatalogueError (ValueError)  catalogue bundle malformed, unsigned or too old
     ├── ValidationError (ValueError) a citizen's or staff member's input is not acceptable
+    ├── AuthError                    staff / technician log-in refused (kiosk.staffauth)
+    │   ├── CredentialsError         wrong PIN, code or card proof; unknown card
+    │   ├── LockedOutError           too many failures: ``retry_after_s``
+    │   └── PermissionDeniedError    role missing, or the log-in method is not allowed
     ├── DeviceError                  anything a device adapter reports
     │   ├── DeviceUnavailableError   backend missing, port absent, cable pulled
     │   ├── DeviceTimeoutError (TimeoutError)
@@ -61,6 +65,42 @@ class ValidationError(KioskError, ValueError):
                  user_message: str | None = None) -> None:
         super().__init__(detail, user_message=user_message)
         self.field = field
+
+
+class AuthError(KioskError):
+    """A log-in was refused; ``reason`` is a short machine-readable code for audit/tests."""
+
+    default_user_message = "身份验证失败"
+
+    def __init__(self, detail: str = "", *, reason: str = "", user_message: str | None = None
+                 ) -> None:
+        super().__init__(detail, user_message=user_message)
+        self.reason = reason
+
+
+class CredentialsError(AuthError):
+    """A factor was wrong; ``remaining_tries`` before lock-out (None: not counted)."""
+
+    default_user_message = "身份验证失败，请重试"
+
+    def __init__(self, detail: str = "", *, reason: str = "", remaining_tries: int | None = None,
+                 user_message: str | None = None) -> None:
+        super().__init__(detail, reason=reason, user_message=user_message)
+        self.remaining_tries = remaining_tries
+
+
+class LockedOutError(AuthError):
+    """Too many consecutive failures for one staff ID; try again after ``retry_after_s``."""
+
+    def __init__(self, detail: str = "", *, retry_after_s: int, reason: str = "locked",
+                 user_message: str | None = None) -> None:
+        super().__init__(detail, reason=reason,
+                         user_message=user_message or f"错误次数过多，请 {retry_after_s} 秒后再试")
+        self.retry_after_s = retry_after_s
+
+
+class PermissionDeniedError(AuthError):
+    default_user_message = "您没有此项操作的权限"
 
 
 class DeviceError(KioskError):

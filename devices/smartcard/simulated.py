@@ -17,7 +17,8 @@ itself come from a :class:`~devices.base.FaultScript` (``unplug`` → reader gon
 ``fail_next``, ``go_silent``, ``delay``).
 
 Options (``[devices.smartcard.options]`` with ``backend = "simulated"``):
-``card = "social_security" | "staff" | ""`` — the demo card inserted at start.
+``card = "social_security" | "staff" | "technician" | ""`` — the demo card inserted at
+start (the staff cards are the demo roster's, ``docs/staff.md``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ ATR_STAFF = bytes.fromhex("3B8880010000000000000000")  # T=1 (vpcd's example ATR
 ATR_FOREIGN = bytes.fromhex("3B6800000073C84013009000")
 
 SW_OK = b"\x90\x00"
+DEMO_TECHNICIAN_ID = "DEMOT01"
 
 
 class CardPulled(Exception):  # noqa: N818 - an event, not an error
@@ -258,9 +260,10 @@ class SimulatedStaffCard(SimulatedCard):
         return b"\x6d\x00"
 
 
-def demo_staff_key() -> ec.EllipticCurvePrivateKey:
-    seed = int.from_bytes(hashlib.sha256(b"gov-kiosk demo staff card, not secret").digest(),
-                          "big")
+def demo_staff_key(label: str = "") -> ec.EllipticCurvePrivateKey:
+    """A fixed, publicly known demo key; ``label`` picks another one (``"technician"``)."""
+    seed = int.from_bytes(hashlib.sha256(b"gov-kiosk demo staff card, not secret"
+                                         + label.encode("ascii")).digest(), "big")
     order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
     return ec.derive_private_key(seed % (order - 1) + 1, ec.SECP256R1())
 
@@ -272,10 +275,12 @@ def demo_card(kind: str) -> SimulatedCard | None:
         return SimulatedSocialSecurityCard()
     if kind == "staff":
         return SimulatedStaffCard.demo()
+    if kind == "technician":  # the demo roster's technician (docs/staff.md)
+        return SimulatedStaffCard(DEMO_TECHNICIAN_ID, demo_staff_key("technician"))
     if kind == "foreign":
         return SimulatedForeignCard()
     raise ConfigError(f"devices.smartcard.options.card: unknown simulated card {kind!r} "
-                      f"(social_security, staff, foreign or empty)",
+                      f"(social_security, staff, technician, foreign or empty)",
                       key="devices.smartcard.options.card")
 
 

@@ -173,9 +173,12 @@ class StaffCardAnswer:
 @dataclass(frozen=True)
 class StaffMember:
     staff_id: str
-    public_key: bytes  # 65-byte uncompressed P-256 point
+    public_key: bytes  # 65-byte uncompressed P-256 point; b"" = no card enrolled
     roles: tuple[str, ...] = ()
     display_name: str = field(default="", repr=False)
+    # kiosk.staffauth: salted scrypt hash of the PIN; base32 TOTP secret (technicians)
+    pin_hash: str = field(default="", repr=False)
+    totp_secret: str = field(default="", repr=False)
 
 
 class StaffRoster:
@@ -186,6 +189,11 @@ class StaffRoster:
         {"version": 1,
          "staff": [{"staff_id": "T0001", "public_key": "<base64 of the 65-byte point>",
                     "roles": ["technician"], "display_name": "李工"}]}
+
+    Optional members (``kiosk.staffauth``, ``docs/staff.md``): ``pin_hash`` (salted scrypt,
+    written by ``kiosk staff set-pin``) and ``totp_secret`` (base32). ``public_key`` may be
+    absent or empty for someone without a card (PIN-only or TOTP log-in); such a member's
+    card answers never verify.
     """
 
     def __init__(self, members: Iterable[StaffMember] = ()) -> None:
@@ -213,13 +221,20 @@ class StaffRoster:
                 staff_id = entry["staff_id"]
                 if not isinstance(staff_id, str) or not STAFF_ID_RE.fullmatch(staff_id):
                     raise ValueError("bad staff_id")
-                public = b64d(entry["public_key"])
-                load_public_key(public)
+                encoded = entry.get("public_key", "")
+                if not isinstance(encoded, str):
+                    raise TypeError("public_key must be a base64 string")
+                public = b64d(encoded) if encoded else b""
+                if public:
+                    load_public_key(public)
                 roles = tuple(str(r) for r in entry.get("roles", ()))
                 display = str(entry.get("display_name", ""))
+                pin_hash, totp = entry.get("pin_hash", ""), entry.get("totp_secret", "")
+                if not isinstance(pin_hash, str) or not isinstance(totp, str):
+                    raise TypeError("pin_hash and totp_secret must be strings")
             except (KeyError, TypeError, ValueError) as err:  # CryptoError is a ValueError
                 raise ConfigError(f"{key}: {err}", key=key) from err
-            members.append(StaffMember(staff_id, public, roles, display))
+            members.append(StaffMember(staff_id, public, roles, display, pin_hash, totp))
         return cls(members)
 
     @classmethod
@@ -231,9 +246,17 @@ class StaffRoster:
         return cls.from_dict(data, source=str(path))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": 1, "staff": [
-            {"staff_id": m.staff_id, "public_key": b64e(m.public_key), "roles": list(m.roles),
-             "display_name": m.display_name} for m in self._members.values()]}
+        staff = []
+        for m in self._members.values():
+            entry: dict[str, Any] = {"staff_id": m.staff_id, "public_key": b64e(m.public_key),
+                                     "roles": list(m.roles), "display_name": m.display_name}
+            entry.update((k, v) for k, v in (("pin_hash", m.pin_hash),
+                                             ("totp_secret", m.totp_secret)) if v)
+            staff.append(entry)
+        return {"version": 1, "staff": staff}
+
+    def members(self) -> list[StaffMember]:
+        return list(self._members.values())
 
 
 class StaffAuthenticator:

@@ -55,6 +55,13 @@ from kiosk.crypto import (
 )
 from kiosk.errors import CatalogueError
 from refplatform.faults import FaultError, FaultKind, FaultPlan, FaultRule
+from refplatform.identity import (
+    DEFAULT_TOKEN_TTL_S,
+    MAX_TYPES,
+    IdentityTokens,
+    TokenRefusedError,
+    lookup_elicences,
+)
 from refplatform.store import (
     KIOSK_ID_RE,
     REGION_RE,
@@ -99,6 +106,8 @@ REASONS = {
     "overloaded": "平台繁忙，请稍后再试",
     "internal_error": "平台内部错误，请稍后再试",
     "unauthorized": "无权访问",
+    "token_consumed": "该二维码已使用过，请在手机上刷新后重新出示",
+    "token_expired": "二维码已过期，请在手机上刷新后重新出示",
 }
 
 
@@ -157,6 +166,7 @@ class PlatformState:
         self._per_second: dict[int, int] = {}
         if demo_token:
             self.store.mint_token(self.clock(), multi_use=True, token=demo_token)
+        self.identity_tokens = IdentityTokens(self.store)
         self._seed_catalogue()
 
     # -- keys and enrollment -------------------------------------------------------------
@@ -174,6 +184,15 @@ class PlatformState:
 
     def revoke_kiosk(self, kiosk_id: str) -> bool:
         return self.store.revoke(kiosk_id)
+
+    def issue_identity_token(self, name: str, id_number: str, *,
+                             ttl_s: float = DEFAULT_TOKEN_TTL_S, source: str = "eid",
+                             appointment: dict[str, Any] | None = None) -> str:
+        """A one-time identity token for ``POST /identity:resolve`` (what the e-ID app or
+        the appointment system would hand out; ``refplatform.identity``). The QR code shows
+        the token only, never the person."""
+        return self.identity_tokens.issue(name, id_number, now=self.clock(), ttl_s=ttl_s,
+                                          source=source, appointment=appointment)
 
     # -- faults --------------------------------------------------------------------------
     def inject_fault(self, kind: FaultKind | str, **options: Any) -> FaultRule:
@@ -593,6 +612,36 @@ def create_app(state: PlatformState) -> Flask:
     @app.get("/admin/applications")
     def admin_applications() -> Response:
         return respond({"applications": state.applications(request.args.get("kiosk_id"))})
+    @app.post(f"{API}/identity:resolve")
+    def identity_resolve() -> Response:
+        kiosk = authenticate()
+        slow()
+        data = _json_body()
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not 16 <= len(token) <= 200:
+            raise ApiError(400, "bad_request", "body must be {\"token\": \"...\"}")
+        try:
+            found = state.identity_tokens.resolve(token, kiosk_id=kiosk.kiosk_id,
+                                                  now=state.clock())
+        except TokenRefusedError as err:
+            raise ApiError(err.status, err.code, err.message, reason=err.reason) from err
+        return respond(found)
+
+    @app.post(f"{API}/elicences:lookup")
+    def elicences_lookup() -> Response:
+        authenticate()
+        slow()
+        data = _json_body()
+        id_number = data.get("id_number") if isinstance(data, dict) else None
+        types = data.get("types") if isinstance(data, dict) else None
+        if not isinstance(id_number, str) or len(id_number) != 18:
+            raise ApiError(400, "bad_request", "id_number must be 18 characters")
+        if (not isinstance(types, list) or not 0 < len(types) <= MAX_TYPES
+                or not all(isinstance(t, str) and 0 < len(t) <= 64 for t in types)):
+            raise ApiError(400, "bad_request",
+                           f"types must be 1..{MAX_TYPES} licence type names")
+        return respond({"licences": lookup_elicences(id_number, types, now=state.clock())})
+
 
     @app.get("/admin/applications/<no>")
     def admin_application(no: str) -> Response:
@@ -666,6 +715,25 @@ def create_app(state: PlatformState) -> Flask:
         data = _json_body(optional=True) or {}
         multi = bool(data.get("multi_use", False)) if isinstance(data, dict) else False
         return respond({"token": state.mint_enrollment_token(multi_use=multi),
+    @app.post("/admin/identity-tokens")
+    def admin_issue_identity_token() -> Response:
+        data = _json_body()
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str) \
+                or not isinstance(data.get("id_number"), str):
+            raise ApiError(400, "bad_request", "body must be {\"name\", \"id_number\", ...}")
+        ttl = data.get("ttl_s", DEFAULT_TOKEN_TTL_S)
+        appointment = data.get("appointment")
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) \
+                or (appointment is not None and not isinstance(appointment, dict)):
+            raise ApiError(400, "bad_request", "ttl_s must be seconds, appointment an object")
+        try:
+            token = state.issue_identity_token(
+                data["name"], data["id_number"], ttl_s=float(ttl),
+                source=str(data.get("source", "eid")), appointment=appointment)
+        except ValueError as err:
+            raise ApiError(400, "bad_request", str(err)) from err
+        return respond({"token": token, "ttl_s": float(ttl)}, 201)
+
                         "multi_use": multi}, 201)
 
     @app.post("/admin/catalogue")

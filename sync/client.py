@@ -260,6 +260,48 @@ class PlatformClient:
         data = self._json(resp)
         return data if isinstance(data, dict) else None
 
+    # -- identification by QR code and e-licences (platform-api.md §10, §11) -------------
+    def resolve_identity(self, token: str) -> ResolvedIdentity:
+        """The person behind a one-time identity token (the content of an e-ID or
+        appointment QR code). Each token resolves once: a used, expired or unknown token
+        raises ``SyncRejectedError`` whose ``user_message`` is the platform's Chinese
+        reason; no link raises ``SyncTransportError``. Nothing personal is logged."""
+        body = json.dumps({"token": token}).encode("utf-8")
+        data = self._json(self.request("POST", "/identity:resolve", body=body,
+                                       headers={"Content-Type": "application/json"}))
+        if not isinstance(data, dict) or not all(
+                isinstance(data.get(k), str) and data.get(k)
+                for k in ("name", "id_number", "source")):
+            raise RetryableError("malformed identity answer")
+        appointment = data.get("appointment")
+        return ResolvedIdentity(name=data["name"], id_number=data["id_number"],
+                                source=data["source"],
+                                appointment=appointment if isinstance(appointment, dict)
+                                else None)
+
+    def lookup_elicences(self, id_number: str, types: Sequence[str]) -> list[ElicenceRecord]:
+        """The platform's electronic licences of ``id_number`` for each of ``types``, in
+        order (found or not, valid or expired)."""
+        body = json.dumps({"id_number": id_number, "types": list(types)},
+                          ensure_ascii=False).encode("utf-8")
+        data = self._json(self.request("POST", "/elicences:lookup", body=body,
+                                       headers={"Content-Type": "application/json"}))
+        rows = data.get("licences") if isinstance(data, dict) else None
+        if not isinstance(rows, list) or len(rows) != len(types) \
+                or not all(isinstance(r, dict) for r in rows):
+            raise RetryableError("malformed e-licence answer")
+
+        def text(row: dict[str, Any], key: str) -> str | None:
+            value = row.get(key)
+            return value if isinstance(value, str) else None
+
+        return [ElicenceRecord(type=str(r.get("type") or t), found=r.get("found") is True,
+                               status=str(r.get("status") or "not_found"),
+                               licence_no=text(r, "licence_no"), issuer=text(r, "issuer"),
+                               issued_on=text(r, "issued_on"),
+                               valid_until=text(r, "valid_until"), sha256=text(r, "sha256"))
+                for r, t in zip(rows, types, strict=True)]
+
 
 def enroll(base_url: str, *, kiosk_id: str, region_code: str, hall_name: str,
            public_key_b64: str, token: str, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -298,3 +340,34 @@ def _json_field(resp: requests.Response, name: str) -> str:
     except ValueError:
         return ""
     return str(data.get(name) or "") if isinstance(data, dict) else ""
+
+
+@dataclass(frozen=True, repr=False)
+class ResolvedIdentity:
+    """``POST /identity:resolve``: the person a one-time token stood for."""
+
+    name: str
+    id_number: str
+    source: str  # "eid" (电子身份凭证) or "appointment" (预约码)
+    appointment: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:  # never the personal fields
+        return f"ResolvedIdentity(source={self.source!r})"
+
+
+@dataclass(frozen=True)
+class ElicenceRecord:
+    """One licence type of ``POST /elicences:lookup``."""
+
+    type: str
+    found: bool
+    status: str  # valid, expired, not_found
+    licence_no: str | None = None
+    issuer: str | None = None
+    issued_on: str | None = None
+    valid_until: str | None = None
+    sha256: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.found and self.status == "valid" and bool(self.licence_no)

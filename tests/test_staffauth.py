@@ -595,3 +595,48 @@ def test_the_sample_configuration_documents_the_staff_section() -> None:
                  "maintenance_idle_timeout_s", "lockout_threshold", "lockout_base_delay_s",
                  "lockout_max_delay_s"):
         assert f"`staff.{name}`" in table and getattr(cfg.staff, name) is not None
+
+
+def test_the_kiosk_audit_log_takes_every_event(roster: StaffRoster, tmp_path: Path,
+                                               cards: dict[str, Any]) -> None:
+    """The real AuditSink (sync.audit.AuditLog, hash-chained in the queue) accepts the
+    events as they are: ASCII codes and numbers only, no personal data."""
+    from kiosk.config import OfflineLimits
+    from kiosk.crypto import EncryptionKeyPair
+    from sync.audit import AuditLog
+    from sync.outbox import Outbox
+
+    outbox = Outbox.open(tmp_path / "q.sqlite3", tmp_path / "att", kiosk_code="DEMO0001",
+                         platform_encryption_key=EncryptionKeyPair.generate().public_b64(),
+                         limits=OfflineLimits(min_free_disk_bytes=1))
+    try:
+        log = AuditLog(outbox)
+        clock = Clock()
+        auth = StaffAuth(roster, audit=log, config=StaffConfig(lockout_threshold=2),
+                         kiosk_id="GY0001", state_path=tmp_path / "lock.json", now=clock)
+        with pytest.raises(CredentialsError):
+            auth.login_with_card(cards["X9"].handle, STAFF_PIN)
+        with pytest.raises(CredentialsError):
+            auth.login_with_card(cards["S1"].handle, "000000")
+        with pytest.raises(LockedOutError):
+            auth.login_with_card(cards["S1"].handle, "000000")
+        with pytest.raises(LockedOutError):
+            auth.login_with_card(cards["S1"].handle, STAFF_PIN)
+        with pytest.raises(PermissionDeniedError):
+            auth.login_with_pin("S2", "111222")
+        clock.t += 30
+        auth.maintenance_login_totp("T1", totp(SECRET, int(clock.t // 30)), TECH_PIN)
+        clock.t += 1000
+        assert auth.current is None
+        entries = list(reversed(log.entries(limit=20)))
+        assert [(e.actor, e.action) for e in entries] == [
+            ("unknown", "staff_login_failed"), ("S1", "staff_login_failed"),
+            ("S1", "staff_login_failed"), ("S1", "staff_login_locked"),
+            ("unknown", "staff_login_denied"), ("T1", "staff_login_ok"),
+            ("T1", "staff_logout")]
+        assert entries[2].detail["locked_for_s"] == 30
+        assert entries[-1].detail == {"mode": "maintenance", "method": "totp+pin",
+                                      "reason": "idle", "session_s": 1000}
+        assert log.verify().ok
+    finally:
+        outbox.close()

@@ -710,11 +710,6 @@ def create_app(state: PlatformState) -> Flask:
             raise ApiError(404, "not_found", f"no fault rule {rule_id}")
         return Response(status=204)
 
-    @app.post("/admin/enrollment-tokens")
-    def admin_mint_token() -> Response:
-        data = _json_body(optional=True) or {}
-        multi = bool(data.get("multi_use", False)) if isinstance(data, dict) else False
-        return respond({"token": state.mint_enrollment_token(multi_use=multi),
     @app.post("/admin/identity-tokens")
     def admin_issue_identity_token() -> Response:
         data = _json_body()
@@ -734,6 +729,11 @@ def create_app(state: PlatformState) -> Flask:
             raise ApiError(400, "bad_request", str(err)) from err
         return respond({"token": token, "ttl_s": float(ttl)}, 201)
 
+    @app.post("/admin/enrollment-tokens")
+    def admin_mint_token() -> Response:
+        data = _json_body(optional=True) or {}
+        multi = bool(data.get("multi_use", False)) if isinstance(data, dict) else False
+        return respond({"token": state.mint_enrollment_token(multi_use=multi),
                         "multi_use": multi}, 201)
 
     @app.post("/admin/catalogue")

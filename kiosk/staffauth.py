@@ -32,7 +32,8 @@ Errors (``kiosk.errors``, each with a Chinese ``user_message`` and a ``reason``)
 
 Lock-out: ``lockout_threshold`` consecutive failures (wrong PIN, wrong code, failed card
 proof) for one staff ID lock it for ``lockout_base_delay_s``; each further failure doubles
-the delay up to ``lockout_max_delay_s``; a success resets the count. Unknown staff IDs are
+the delay up to ``lockout_max_delay_s``; a success, or a day without failures, resets the
+count. Unknown staff IDs are
 counted like known ones, so the answers do not tell which IDs exist. The counts and the
 last accepted TOTP time step are kept in a small JSON file in the data directory, written
 atomically (temp file, fsync, rename): not in the queue database, because log-in — above
@@ -119,6 +120,7 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1   # ~16 MiB, tens of ms per check
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
 TOTP_STEP_S, TOTP_DIGITS, TOTP_WINDOW = 30, 6, 1
 MAX_TRACKED_IDS = 1000
+FORGET_AFTER_S = 86400  # a failure streak is forgotten after a day without failures
 
 DEMO_ROSTER = Path(__file__).resolve().parent / "data" / "demo_staff_roster.json"
 
@@ -306,6 +308,8 @@ class LockoutStore:
             for staff_id, entry in data.get("ids", {}).items():
                 self._ids[str(staff_id)] = {k: float(entry[k])
                                             for k in ("failures", "locked_at", "delay")}
+                self._ids[str(staff_id)]["last_at"] = float(entry.get("last_at",
+                                                                      entry["locked_at"]))
             self._totp = {str(k): int(v) for k, v in data.get("totp_steps", {}).items()}
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             log.error("staff lock-out state %s malformed, starting afresh: %s", self.path, err)
@@ -340,9 +344,13 @@ class LockoutStore:
     def record_failure(self, staff_id: str, now: float) -> tuple[int, int]:
         """Count a failure: ``(tries left before the lock-out, seconds locked now)``."""
         with self._lock:
-            entry = self._ids.pop(staff_id, None) or {"failures": 0, "locked_at": 0, "delay": 0}
+            entry = self._ids.pop(staff_id, None)
+            # a day is longer than any lock-out (lockout_max_delay_s <= 86400)
+            if entry is None or now - entry["last_at"] > FORGET_AFTER_S:
+                entry = {"failures": 0, "locked_at": 0, "delay": 0, "last_at": now}
             self._ids[staff_id] = entry  # re-insert: most recent last
             entry["failures"] += 1
+            entry["last_at"] = now
             over = int(entry["failures"]) - self.threshold
             if over >= 0:
                 delay = min(self.max_delay_s, self.base_delay_s * 2 ** min(over, 30))

@@ -222,6 +222,21 @@ def test_a_lockout_survives_a_restart(rig: Rig, cards: dict[str, Any]) -> None:
     assert rig.restart().login_with_card(cards["S1"].handle, STAFF_PIN).staff_id == "S1"
 
 
+def test_a_failure_streak_is_forgotten_after_a_day_without_failures(
+        rig: Rig, cards: dict[str, Any]) -> None:
+    for _ in range(5):
+        with contextlib.suppress(CredentialsError, LockedOutError):
+            rig.auth.login_with_card(cards["S1"].handle, "000000")
+    assert rig.auth.lockout_remaining("S1") == 30
+    rig.clock.t += 86400
+    with pytest.raises(LockedOutError):  # still within the day: the next failure doubles
+        rig.auth.login_with_card(cards["S1"].handle, "000000")
+    rig.clock.t += 86401
+    with pytest.raises(CredentialsError) as info:
+        rig.restart().login_with_card(cards["S1"].handle, "000000")
+    assert info.value.remaining_tries == 4
+
+
 def test_an_unreadable_state_file_starts_afresh(rig: Rig, cards: dict[str, Any]) -> None:
     rig.state.write_text("{not json", encoding="utf-8")
     assert rig.restart().login_with_card(cards["S1"].handle, STAFF_PIN).staff_id == "S1"

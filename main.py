@@ -8,6 +8,7 @@ from kiosk.cli import (
     build_parser,
     load_from_args,
     print_config,
+    run_audit,
     run_diag,
     run_enroll,
     run_staff,
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "enroll":
             return run_enroll(config, args)
         if args.command == "sync":
-            return run_sync(config, args.action)
+            return run_sync(config, args.action, to=args.to)
+        if args.command == "audit":
+            return run_audit(config, args.action, limit=args.limit)
         from kiosk.bootstrap import build
 
         core = build(config)

@@ -22,6 +22,7 @@ from kiosk.journey import Journey
 from kiosk.logsetup import configure_logging
 
 if TYPE_CHECKING:
+    from sync.audit import AuditLog
     from sync.service import SyncStack
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,13 @@ class Core:
     sync: SyncStack | None = None
     platform: Any = None  # the embedded reference platform in demo mode
     _closed: bool = field(default=False, repr=False)
+
+    @property
+    def audit(self) -> AuditLog | None:
+        """The kiosk-wide audit log (``sync.audit.AuditLog``, one per kiosk, created with
+        the sync stack); ``None`` without sync. Pass it as the ``AuditSink`` of maintenance
+        services (reprints, exports, dead-letter retries)."""
+        return self.sync.audit if self.sync is not None else None
 
     def close(self) -> None:
         if self._closed:

@@ -26,8 +26,14 @@ DESCRIPTION = """\
   kiosk enroll --token TOKEN    register this kiosk's key with the platform (once)
   kiosk sync status|run-once|retry-dead
                                 the queue, for operators (JSON)
+  kiosk sync export --to DIR    write the undelivered queue to a removable drive as one
+                                signed, encrypted bundle (docs/maintenance.md)
+  kiosk audit verify|show [--limit N]
+                                check the hash-chained audit log / list its newest entries
   kiosk platform serve --data-dir DIR
                                 run the reference provincial platform standalone
+  kiosk platform import BUNDLE --data-dir DIR
+                                import a kiosk's bundle into the reference platform
   kiosk diag idcard|smartcard|camera|printer [options]
                                 technician diagnostics of one device, printing JSON
   kiosk staff set-pin|new-totp --roster FILE --staff-id ID
@@ -72,9 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     syn = sub.add_parser("sync", help="queue status and operations for operators")
     _add_common(syn, config_required=False)
-    syn.add_argument("action", choices=("status", "run-once", "retry-dead"),
+    syn.add_argument("action", choices=("status", "run-once", "retry-dead", "export"),
                      help="status: depth by state, oldest unsent, last contact; run-once: "
-                          "deliver what is due now; retry-dead: put dead letters back")
+                          "deliver what is due now; retry-dead: put dead letters back; "
+                          "export: write the undelivered queue to --to DIR")
+    syn.add_argument("--to", type=Path, metavar="DIR",
+                     help="export: the removable drive's directory")
+
+    aud = sub.add_parser("audit", help="the kiosk's hash-chained audit log (JSON)")
+    _add_common(aud, config_required=False)
+    aud.add_argument("action", choices=("verify", "show"),
+                     help="verify: recompute the chain (exit 1 and name the first bad entry "
+                          "when broken); show: the newest entries")
+    aud.add_argument("--limit", type=int, default=20, metavar="N",
+                     help="show: how many entries (default 20)")
 
     diag = sub.add_parser("diag", help="diagnose one device (prints JSON)")
     diag.add_argument("device", choices=DIAG_DEVICES,
@@ -131,7 +148,7 @@ def load_from_args(args: argparse.Namespace) -> Config:
     mode: Literal["demo", "run"] = "demo"
     if args.command == "run" or getattr(args, "mode", None) == "run":
         mode = "run"
-    elif args.command in ("enroll", "sync") and args.config is not None:
+    elif args.command in ("enroll", "sync", "audit") and args.config is not None:
         mode = "run"  # operating on a real deployment's data
         overrides.setdefault("allow_simulated_devices", "true")  # no devices are used here
     return load_config(args.config, mode=mode, overrides=overrides)
@@ -175,21 +192,36 @@ def run_enroll(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_sync(config: Config, action: str) -> int:
+def run_sync(config: Config, action: str, *, to: Path | None = None) -> int:
     """Operator commands on the queue. The kiosk must not be running (the queue has one
-    owner); the error says so when it is."""
+    owner); the error says so when it is. ``export`` prints the result or, when refused,
+    ``{"ok": false, "error", "reason", "message"}`` and exits 1."""
     from kiosk.bootstrap import prepare_data_dir, start_sync
 
+    if action == "export" and to is None:
+        print("错误 / error: sync export needs --to DIR", file=sys.stderr)
+        return 2
     prepare_data_dir(config)
     stack, platform = start_sync(config)
     try:
         out: dict[str, Any]
-        if action == "run-once":
+        code = 0
+        if action == "export":
+            from sync.export import ExportError
+
+            assert to is not None
+            try:
+                out = {"ok": True, **stack.export_to(to, actor="cli").as_dict()}
+            except ExportError as err:
+                out = {"ok": False, "error": err.code, "reason": err.user_message,
+                       "message": err.detail}
+                code = 1
+        elif action == "run-once":
             report = stack.worker.run_once(pull_status=True)
             out = dataclasses.asdict(report)
             out["link"] = stack.worker.status.link.value
         elif action == "retry-dead":
-            out = {"requeued": stack.outbox.retry_dead_letters()}
+            out = {"requeued": stack.retry_dead_letters(actor="cli")}
         else:
             stats = stack.outbox.stats()
             out = dataclasses.asdict(stats)
@@ -198,11 +230,36 @@ def run_sync(config: Config, action: str) -> int:
             out["catalogue_age_hours"] = stack.catalogue.age_hours()
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
-        return 0
+        return code
     finally:
         stack.stop()
         if platform is not None:
             platform.stop()
+
+
+def run_audit(config: Config, action: str, *, limit: int = 20) -> int:
+    """``kiosk audit verify|show``: works on the queue database alone (no platform, no
+    enrollment needed); the kiosk must not be running. ``verify`` exits 1 when broken."""
+    from kiosk.bootstrap import prepare_data_dir
+    from sync.audit import AuditLog
+    from sync.db import Database
+
+    prepare_data_dir(config)
+    db = Database.open(config.db_path)
+    try:
+        log = AuditLog(db)
+        if action == "verify":
+            report = log.verify()
+            json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+            print()
+            return 0 if report.ok else 1
+        entries = [e.as_dict() for e in log.entries(limit=limit)]
+        json.dump({"total": log.count(), "entries": entries}, sys.stdout, ensure_ascii=False,
+                  indent=2)
+        print()
+        return 0
+    finally:
+        db.close()
 
 
 def print_config(config: Config) -> int:

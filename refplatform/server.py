@@ -204,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds before a submitted application is accepted (default 20)")
     serve.add_argument("--complete-after", type=float, default=60.0, metavar="S",
                        help="seconds before an accepted application is completed (default 60)")
+    imp = sub.add_parser("import", help="import a kiosk's offline bundle (.kbundle), print JSON")
+    imp.add_argument("bundle", type=Path, metavar="BUNDLE", help="the .kbundle file")
+    imp.add_argument("--data-dir", type=Path, required=True, metavar="DIR",
+                     help="the platform's data directory (keys, database, attachments)")
+    imp.add_argument("--db", metavar="URL",
+                     help="SQLAlchemy database URL (default: SQLite file in DIR)")
     return parser
 
 
@@ -211,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     """``platform serve``: prints the URL, the admin token and a fresh single-use
     enrollment token, then serves until SIGINT or SIGTERM."""
     args = build_parser().parse_args(argv)
+    if args.command == "import":
+        from refplatform.importer import run as run_import
+
+        return run_import(args.bundle, args.data_dir, db_url=args.db)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -51,7 +51,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.crypto import canonical_json, sha256_hex
-from kiosk.errors import ValidationError
+from kiosk.errors import StorageError, ValidationError
+from sync.attachments import MSG_DISK_FULL, free_bytes
 from sync.db import Database
 from sync.models import AuditEntry, ItemState, OutboxItem, Transition
 from sync.outbox import MAX_EVENT_BYTES, REASON_EVENT_CREATED, Outbox, StateChange
@@ -75,6 +76,7 @@ _LONG_DIGITS = re.compile(r"[0-9]{11,}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _PAGE = 500
+AUDIT_RESERVE_BYTES = 1 << 20
 
 MSG_PERSONAL = "审计记录不得包含个人信息"
 
@@ -211,7 +213,13 @@ class AuditLog:
         check_detail(detail)
         stored: dict[str, Any] = json.loads(canonical_json(dict(detail)))  # as stored
         key = str(uuid.uuid4())
-        outbox.check_capacity(8192, application=False)
+        # not outbox.check_capacity: its reserve (min_free_disk_bytes) is for refusing new
+        # citizens' submissions; an audit entry is a few hundred bytes, and maintenance
+        # (an export to free the queue) must stay possible and audited on a nearly full disk
+        free = free_bytes(self._db.path.parent)
+        if free < AUDIT_RESERVE_BYTES:
+            raise StorageError(f"free disk {free} B < {AUDIT_RESERVE_BYTES} B for the audit log",
+                               user_message=MSG_DISK_FULL)
         with self._lock, self._db.write() as uow:
             s = uow.session
             now = self._clock()

@@ -30,9 +30,11 @@ from kiosk.config import Config
 from kiosk.crypto import SigningKeyPair
 from kiosk.errors import ConfigError
 from kiosk.offline import Situation
+from sync.audit import AuditLog
 from sync.backoff import BackoffPolicy
 from sync.catalogue_sync import CatalogueCache
 from sync.client import PlatformClient, enroll
+from sync.export import ExportResult, export_bundle
 from sync.fsutil import atomic_write
 from sync.outbox import Outbox
 from sync.worker import Link, PeriodicTask, SyncWorker
@@ -123,6 +125,7 @@ class SyncStack:
                                   kiosk_code=config.kiosk.code,
                                   platform_encryption_key=enrollment.platform_encryption_key,
                                   limits=config.offline)
+        self.audit = AuditLog(self.outbox)  # the kiosk-wide audit log (sync/audit.py)
         self.client = PlatformClient(enrollment.platform_url, config.kiosk.code,
                                      load_or_create_key(config),
                                      connect_timeout_s=config.platform.connect_timeout_s,
@@ -165,6 +168,20 @@ class SyncStack:
             self.worker.wake()
             return key
         return None
+
+    def retry_dead_letters(self, *, actor: str) -> int:
+        """Staff decision: put every dead letter back in the queue (audited)."""
+        requeued = self.outbox.retry_dead_letters()
+        self.audit.record(actor, "retry_dead_letters", {"requeued": requeued})
+        self.worker.wake()
+        return requeued
+
+    def export_to(self, target_dir: Path | str, *, actor: str) -> ExportResult:
+        """Sneakernet: the undelivered queue as one signed, encrypted bundle on a removable
+        drive (sync/export.py; audited). Raises ``ExportError`` with a Chinese message."""
+        return export_bundle(self.outbox, target_dir, signing_key=load_or_create_key(self.config),
+                             platform_encryption_key=self.enrollment.platform_encryption_key,
+                             audit=self.audit, actor=actor)
 
     def enqueue_heartbeat(self) -> str:
         stats = self.outbox.stats()

@@ -535,9 +535,10 @@ class StaffAuth:
             now = self._now()
             pin_ok = verify_pin(pin, member.pin_hash if member and member.pin_hash
                                 else _dummy())
-            secret = member.totp_secret if member and member.totp_secret else _DUMMY_SECRET
+            has_secret = member is not None and bool(member.totp_secret)
+            secret = member.totp_secret if member is not None and has_secret else _DUMMY_SECRET
             step = _match_totp(secret, code, now) if re.fullmatch(r"\d{6}", code) else None
-            if secret is _DUMMY_SECRET:
+            if not has_secret:
                 step = None
             if member is None or not pin_ok or not member.pin_hash or step is None:
                 reason = "wrong_pin" if step is not None else "wrong_code"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from kiosk.bundle import BundleError
 from kiosk.crypto import (
@@ -340,3 +341,25 @@ def test_nothing_to_export(rig: Rig, tmp_path: Path) -> None:
         export(rig, tmp_path)
     assert exc.value.code == "nothing_to_export" and "无需导出" in exc.value.user_message
     assert not list(tmp_path.glob("*.kbundle")) and not list(tmp_path.glob(".*.part"))
+
+
+def test_admin_http_import(rig: Rig, tmp_path: Path) -> None:
+    # larger than the API's 4 MiB request limit: the admin route allows bundles up to 256 MiB
+    receipts = [rig.outbox.submit_application(draft(i, scans=3, size=600_000))
+                for i in range(3)]
+    result = export(rig, tmp_path)
+    assert result.size > 4 << 20
+    url = f"{rig.platform.url}/admin/import"
+    with requests.Session() as admin:
+        admin.headers["X-Admin-Token"] = rig.platform.admin_token
+        bad = bytearray(result.path.read_bytes())
+        bad[-10] ^= 0x01
+        refused = admin.post(url, data=bytes(bad), timeout=30)
+        assert refused.status_code == 422 and refused.json()["error"] == "bad_signature"
+        assert stored_nothing(rig)
+        ok = admin.post(url, data=result.path.read_bytes(), timeout=30)
+        assert ok.status_code == 200, ok.text
+        assert (ok.json()["imported"], ok.json()["attachments_stored"]) == (3, 9)
+        assert admin.post(url, data=b"", headers={"X-Admin-Token": "wrong"},
+                          timeout=10).status_code == 401
+    assert sorted(platform_keys(rig)[0]) == sorted(r.key for r in receipts)

@@ -211,12 +211,15 @@ class PlatformState:
         return self.store.advance(kiosk_id, self.clock(), accept_after_s=self.accept_after_s,
                                   complete_after_s=self.complete_after_s)
 
-    def set_application_state(self, no: str, state: str,
-                              reason: str | None = None) -> dict[str, Any] | None:
+    def set_application_state(self, no: str, state: str, reason: str | None = None, *,
+                              correction: dict[str, Any] | None = None,
+                              ) -> dict[str, Any] | None:
         """Set one application's state by key, provisional or case number (None: unknown).
         ``state`` is one of submitted, accepted, needs_correction, refused, completed;
-        ``reason`` defaults to a standard Chinese sentence for the state."""
-        return self.store.set_state(no, state, reason, self.clock())
+        ``reason`` defaults to a standard Chinese sentence for the state. ``correction``
+        (needs_correction only) is ``{"fields": [field ids], "materials": [material ids],
+        "note_zh": "…"}`` and travels with the status update; ``ValueError`` when bad."""
+        return self.store.set_state(no, state, reason, self.clock(), correction)
 
     def applications(self, kiosk_id: str | None = None) -> list[dict[str, Any]]:
         return self.store.list_applications(kiosk_id)
@@ -228,7 +231,8 @@ class PlatformState:
         return self.store.lookup(no)
 
     def open_application(self, no: str) -> bytes | None:
-        """The decrypted personal data of one application (tests compare payloads)."""
+        """The decrypted personal data of one application (tests compare payloads); a
+        resubmission's own for its key or provisional number, else the case's first."""
         item = self.store.application_item(no)
         if item is None:
             return None
@@ -659,7 +663,8 @@ def create_app(state: PlatformState) -> Flask:
         if reason is not None and not isinstance(reason, str):
             raise ApiError(400, "bad_request", "reason must be a string")
         try:
-            found = state.set_application_state(no, data["state"], reason)
+            found = state.set_application_state(no, data["state"], reason,
+                                                correction=data.get("correction"))
         except ValueError as err:
             raise ApiError(400, "bad_request", str(err)) from err
         if found is None:
@@ -777,20 +782,6 @@ def create_app(state: PlatformState) -> Flask:
     def admin_keys() -> Response:
         return respond({"platform_signing_key": state.signing_public_b64,
                         "platform_encryption_key": state.encryption_public_b64})
-
-    @app.post("/admin/import")
-    def admin_import() -> Response:
-        """Body: a kiosk's ``.kbundle`` (refplatform/importer.py): the summary, or 422.
-        Held in memory, so at most 256 MiB here; larger ones: ``platform import``."""
-        from refplatform.importer import REASONS, BundleError, import_bytes
-
-        request.max_content_length = 256 << 20
-        try:
-            summary = import_bytes(state, request.get_data(cache=False))
-        except BundleError as err:
-            raise ApiError(422, err.code, err.detail,
-                           reason=REASONS.get(err.code, err.user_message)) from err
-        return respond(summary.as_dict())
 
     return app
 

@@ -12,6 +12,13 @@ number counters commit in the order they are assigned. Reads (:meth:`Store.read`
 concurrently. On PostgreSQL the same code works; the kiosk row is additionally locked
 ``FOR UPDATE`` while its ``seq`` advances.
 
+需补正 (platform-api.md §4, §6): :meth:`Store.set_state` may attach a correction request
+(``correction_requests``, keyed by the kiosk's status ``seq``) to a ``needs_correction``
+update; an application item with ``supersedes`` is a resubmission (``resubmissions``): it
+joins the case of that key (same case number, the case goes back to ``submitted``) or is
+rejected (``supersedes_unknown``, ``supersedes_mismatch``, ``not_awaiting_correction``).
+Both are new tables, so an older platform database gains them at start (``create_all``).
+
 Retention (platform-api.md §2): idempotency records are kept for :data:`KEY_RETENTION_DAYS`
 (400) days and removed by :meth:`Store.purge`; nonces are kept for the 600 s replay window.
 Applications, events and status history are not purged here.
@@ -73,6 +80,8 @@ DEFAULT_REASONS = {
     "completed": "已办结",
 }
 EVENT_KINDS = ("rating", "help_request", "heartbeat", "audit")
+RESUBMITTED_REASON = "已收到补正材料，重新进入受理"
+MAX_CORRECTION_IDS = 100
 
 UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -178,6 +187,36 @@ class StatusUpdate(Base):
     state: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[float]
+
+
+class CorrectionRequestRow(Base):
+    """What a ``needs_correction`` status update asks to fix (field and material ids, a
+    note); travels with that update as ``correction``."""
+
+    __tablename__ = "correction_requests"
+    __table_args__ = (UniqueConstraint("kiosk_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(12))
+    seq: Mapped[int]
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Resubmission(Base):
+    """A 需补正 resubmission: its own key and item, attached to the case it supersedes."""
+
+    __tablename__ = "resubmissions"
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(12))
+    idempotency_key: Mapped[str] = mapped_column(String(36))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    provisional_no: Mapped[str] = mapped_column(String(64), index=True)
+    item: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[float]
 
 
 class Event(Base):
@@ -528,9 +567,10 @@ class Store:
                                  .where(IdempotencyRecord.kiosk_id == kiosk_id,
                                         IdempotencyRecord.idempotency_key.in_(keys))):
                 batch.known[rec.idempotency_key] = _Known(rec.id, rec.fingerprint, rec.response)
-            owner = Application if kind == "application" else Event
-            batch.archived = set(s.scalars(select(owner.idempotency_key).where(
-                owner.kiosk_id == kiosk_id, owner.idempotency_key.in_(keys))))
+            owners = (Application, Resubmission) if kind == "application" else (Event,)
+            for owner in owners:
+                batch.archived |= set(s.scalars(select(owner.idempotency_key).where(
+                    owner.kiosk_id == kiosk_id, owner.idempotency_key.in_(keys))))
             for it in todo:
                 assert it.key is not None
                 known = batch.known.get(it.key)
@@ -594,6 +634,8 @@ class Store:
             return rejected(key, "idempotency_key_expired",
                             "an application with this key exists; its record has expired",
                             "该申请已在平台存档，不能重复提交")
+        if "supersedes" in item:
+            return self._resubmission(batch, it, item)
         case_no = batch.next_case_no(item["service_code"])
         reason = DEFAULT_REASONS["submitted"]
         app_id = _inserted_id(s.execute(insert(Application).values(
@@ -607,6 +649,40 @@ class Store:
         batch.status(app_id, "submitted", reason)
         return {"idempotency_key": key, "status": "accepted", "case_no": case_no,
                 "state": "submitted", "reason": reason}
+
+    @staticmethod
+    def _resubmission(batch: _Batch, it: Item, item: dict[str, Any]) -> dict[str, Any]:
+        """A 需补正 resubmission joins its case, or is rejected (nothing changes)."""
+        key = it.key
+        assert key is not None
+        s = batch.session
+        case = s.execute(select(Application.id, Application.case_no, Application.state,
+                                Application.service_code)
+                         .where(Application.kiosk_id == batch.kiosk_id,
+                                Application.idempotency_key == item["supersedes"])).first()
+        if case is None:  # unknown, or another kiosk's: the same answer, nothing leaks
+            return rejected(key, "supersedes_unknown",
+                            "supersedes names no application of this kiosk",
+                            "未找到需要补正的原办件，补正材料不予接收")
+        if item.get("case_no", case.case_no) != case.case_no \
+                or item["service_code"] != case.service_code:
+            return rejected(key, "supersedes_mismatch",
+                            "case_no or service_code differ from the superseded application",
+                            "补正材料与原办件的编号或事项不符，不予接收")
+        if case.state != "needs_correction":
+            return rejected(key, "not_awaiting_correction",
+                            f"the case is {case.state}, not needs_correction",
+                            f"原办件当前为“{STATE_NAMES[case.state]}”，不需要补正")
+        s.execute(insert(Resubmission).values(
+            kiosk_id=batch.kiosk_id, idempotency_key=key, application_id=case.id,
+            provisional_no=item["provisional_no"], item=dumps(item),
+            fingerprint=it.fingerprint, received_at=batch.now))
+        s.execute(update(Application).where(Application.id == case.id).values(
+            state="submitted", reason=RESUBMITTED_REASON, state_changed_at=batch.now))
+        batch.status(case.id, "submitted", RESUBMITTED_REASON)
+        return {"idempotency_key": key, "status": "accepted", "case_no": case.case_no,
+                "state": "submitted", "reason": RESUBMITTED_REASON,
+                "supersedes": item["supersedes"]}
 
     @staticmethod
     def _record_status(s: Session, kiosk: Kiosk, app: Application, state: str, reason: str,
@@ -702,10 +778,18 @@ class Store:
                 .join(Application, StatusUpdate.application_id == Application.id)
                 .where(StatusUpdate.kiosk_id == kiosk_id, StatusUpdate.seq > cursor)
                 .order_by(StatusUpdate.seq).limit(limit)).all()
+            asked = [u.seq for u, _ in rows if u.state == "needs_correction"]
+            requests = {r.seq: json.loads(r.body) for r in s.scalars(
+                select(CorrectionRequestRow).where(CorrectionRequestRow.kiosk_id == kiosk_id,
+                                                   CorrectionRequestRow.seq.in_(asked)))
+                } if asked else {}
         updates: list[dict[str, Any]] = [{"seq": u.seq, "idempotency_key": a.idempotency_key,
                     "provisional_no": a.provisional_no, "case_no": a.case_no,
                     "state": u.state, "reason": u.reason, "updated_at": iso(u.updated_at)}
                    for u, a in rows]
+        for up in updates:
+            if up["seq"] in requests:
+                up["correction"] = requests[up["seq"]]
         return updates, (int(rows[-1][0].seq) if rows else cursor)
 
     def lookup(self, no: str, *, kiosk_id: str | None = None) -> dict[str, Any] | None:
@@ -716,7 +800,20 @@ class Store:
                 return None
             history = s.execute(select(StatusUpdate).where(StatusUpdate.application_id == app.id)
                                 .order_by(StatusUpdate.seq)).scalars().all()
+            correction = None
+            if app.state == "needs_correction":
+                body = s.scalar(select(CorrectionRequestRow.body)
+                                .where(CorrectionRequestRow.application_id == app.id)
+                                .order_by(CorrectionRequestRow.seq.desc()).limit(1))
+                correction = json.loads(body) if body else None
+            resubmissions = s.execute(
+                select(Resubmission.idempotency_key, Resubmission.provisional_no)
+                .where(Resubmission.application_id == app.id)
+                .order_by(Resubmission.id)).all()
             return {"idempotency_key": app.idempotency_key,
+                    "correction": correction,
+                    "resubmissions": [{"idempotency_key": k, "provisional_no": p}
+                                      for k, p in resubmissions],
                     "provisional_no": app.provisional_no, "case_no": app.case_no,
                     "service_code": app.service_code, "state": app.state,
                     "state_name": STATE_NAMES[app.state], "reason": app.reason,
@@ -726,17 +823,43 @@ class Store:
 
     @staticmethod
     def _find(s: Session, no: str, kiosk_id: str | None) -> Application | None:
+        """The case of a key, provisional or case number (a resubmission's too)."""
         q = select(Application).where(or_(Application.case_no == no,
                                           Application.provisional_no == no,
                                           Application.idempotency_key == no))
         if kiosk_id is not None:
             q = q.where(Application.kiosk_id == kiosk_id)
-        return s.scalars(q.order_by(Application.id.desc()).limit(1)).first()
+        found = s.scalars(q.order_by(Application.id.desc()).limit(1)).first()
+        if found is None:
+            resub = Store._find_resubmission(s, no, kiosk_id)
+            if resub is not None:
+                found = s.get(Application, resub.application_id)
+        return found
+
+    @staticmethod
+    def _find_resubmission(s: Session, no: str, kiosk_id: str | None) -> Resubmission | None:
+        q = select(Resubmission).where(or_(Resubmission.provisional_no == no,
+                                           Resubmission.idempotency_key == no))
+        if kiosk_id is not None:
+            q = q.where(Resubmission.kiosk_id == kiosk_id)
+        return s.scalars(q.order_by(Resubmission.id.desc()).limit(1)).first()
 
     def set_state(self, no: str, state: str, reason: str | None, now: float,
-                  ) -> dict[str, Any] | None:
+                  correction: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Set a case's state (staff decision). ``correction`` — only with
+        ``needs_correction`` — is ``{"fields": [ids], "materials": [ids], "note_zh"}``:
+        what to fix, without personal data; it travels with the status update."""
         if state not in STATES:
             raise ValueError(f"state must be one of {', '.join(STATES)}, got {state!r}")
+        if correction is not None:
+            problem = correction_problem(correction)
+            if state != "needs_correction":
+                problem = "a correction request goes with needs_correction only"
+            if problem:
+                raise ValueError(problem)
+            correction = {"fields": list(correction.get("fields", [])),
+                          "materials": list(correction.get("materials", [])),
+                          "note_zh": correction.get("note_zh", "")}
         with self.write() as s:
             app = self._find(s, no, None)
             if app is None:
@@ -744,6 +867,9 @@ class Store:
             kiosk = s.execute(select(Kiosk).where(Kiosk.kiosk_id == app.kiosk_id)
                               .with_for_update()).scalar_one()
             self._record_status(s, kiosk, app, state, reason or DEFAULT_REASONS[state], now)
+            if correction is not None:
+                s.add(CorrectionRequestRow(kiosk_id=kiosk.kiosk_id, seq=kiosk.last_seq,
+                                           application_id=app.id, body=dumps(correction)))
             number = app.case_no
         return self.lookup(number)
 
@@ -849,6 +975,8 @@ class Store:
             if kiosk_id:
                 q = q.where(Application.kiosk_id == kiosk_id)
             rows = s.execute(q).all()
+            resubmitted = dict(s.execute(select(Resubmission.application_id, func.count())
+                                         .group_by(Resubmission.application_id)).all())
         out = []
         for app, rec in rows:
             replays = rec.replays if rec else 0
@@ -859,11 +987,17 @@ class Store:
                         "reason": app.reason, "received_at": iso(app.received_at),
                         "fingerprint": app.fingerprint,
                         "deliveries": 1 + replays + conflicts, "replays": replays,
-                        "conflicts": conflicts})
+                        "conflicts": conflicts,
+                        "resubmissions": int(resubmitted.get(app.id, 0))})
         return out
 
     def application_item(self, no: str) -> dict[str, Any] | None:
+        """The item as received: a resubmission's own for its key or provisional number,
+        else the case's first."""
         with self.read() as s:
+            resub = self._find_resubmission(s, no, None)
+            if resub is not None:
+                return dict(json.loads(resub.item))
             app = self._find(s, no, None)
             return None if app is None else json.loads(app.item)
 
@@ -942,6 +1076,28 @@ def application_problem(item: Any) -> str | None:
     for name in ("catalogue_version", "created_at"):
         if name in item and not isinstance(item[name], str):
             return f"{name} must be a string"
+    if "supersedes" in item and not (isinstance(item["supersedes"], str)
+                                     and UUID4_RE.match(item["supersedes"])):
+        return "supersedes must be the idempotency key (UUID v4) of an application"
+    if "case_no" in item and not isinstance(item["case_no"], str):
+        return "case_no must be a string"
+    return None
+
+
+def correction_problem(obj: Any) -> str | None:
+    """What is wrong with a correction request ``{"fields", "materials", "note_zh"}``."""
+    if not isinstance(obj, dict) or set(obj) - {"fields", "materials", "note_zh"}:
+        return "correction must be an object with fields, materials and note_zh only"
+    for name in ("fields", "materials"):
+        ids = obj.get(name, [])
+        if not isinstance(ids, list) or len(ids) > MAX_CORRECTION_IDS or not all(
+                isinstance(i, str) and 0 < len(i) <= 80 for i in ids):
+            return f"correction.{name} must be a list of ids (1-80 characters)"
+    note = obj.get("note_zh", "")
+    if not isinstance(note, str) or len(note) > 1000:
+        return "correction.note_zh must be a string of at most 1000 characters"
+    if not (obj.get("fields") or obj.get("materials") or note):
+        return "an empty correction request"
     return None
 
 

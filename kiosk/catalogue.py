@@ -13,7 +13,14 @@ A catalogue bundle is one JSON document (format: ``docs/catalogue.md``; schema:
    exact spelling is produced by ``tools/gen_pinyin.py`` and checked by the tests, so
    loading never needs pypinyin),
 
-and returns frozen dataclasses. Every problem raises :class:`~kiosk.errors.CatalogueError`
+and returns frozen dataclasses.
+
+Every citizen-visible text has an English twin named ``<member>_en`` (``summary_en``,
+``conditions_en``, ``options_en`` …), required by the schema wherever the Chinese one is;
+lists have the same length and order as the Chinese lists, and a nullable or empty text is
+null or empty in both languages. The Chinese stays the value of record: a select field
+stores the Chinese option, receipts print the Chinese. The UI chooses the language
+(``ui.models.pick``). Every problem raises :class:`~kiosk.errors.CatalogueError`
 whose detail names the JSON path (``$.services[3].code``) or the service code and the bad
 value. The dataclasses carry no behaviour beyond lookups; they are safe to share between
 threads once built.
@@ -47,6 +54,21 @@ SERVICE_KINDS: Mapping[str, str] = {
     "JC": "行政检查",
     "CF": "行政处罚",
     "QZ": "行政强制",
+}
+
+#: English names of the service types, same keys as :data:`SERVICE_KINDS`.
+SERVICE_KINDS_EN: Mapping[str, str] = {
+    "XK": "Administrative licence",
+    "QR": "Administrative confirmation",
+    "GF": "Public service",
+    "QT": "Other",
+    "JF": "Administrative payment",
+    "ZS": "Administrative levy",
+    "CJ": "Administrative ruling",
+    "JL": "Administrative reward",
+    "JC": "Administrative inspection",
+    "CF": "Administrative penalty",
+    "QZ": "Administrative enforcement",
 }
 
 #: 2-letter type + 5-digit main item + 3-digit sub-item (000 when there is none).
@@ -94,7 +116,11 @@ class Material:
     condition: str | None  # when it is needed, for conditional materials
     trust_level: str  # "A".."D"
     note: str
-    e_licence: str | None
+    e_licence: str | None  # licence type as the platform names it (sent, never translated)
+    # English twins (defaults keep direct construction in tests short)
+    condition_en: str | None = None
+    note_en: str = ""
+    e_licence_en: str | None = None  # what the citizen reads for e_licence
 
     def trust_level_for(self, *, e_licence_pulled: bool) -> str:
         return "A" if e_licence_pulled and self.e_licence else self.trust_level
@@ -110,8 +136,10 @@ class FormField:
     prefill: str | None  # one of PREFILL_SOURCES
     max_length: int | None
     pattern: str | None  # full-match regular expression applied after normalisation
-    options: tuple[str, ...]
+    options: tuple[str, ...]  # the stored values, always Chinese
     help: str
+    options_en: tuple[str, ...] = ()  # labels for options, same order
+    help_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,10 +170,22 @@ class Service:
     popular: bool
     implementing_code: str  # region (6) + authority USCC (18) + code (10)
     summary: str
+    # English twins of the guide texts: same lengths and order as the Chinese
+    summary_en: str = ""
+    legal_basis_en: tuple[str, ...] = ()
+    conditions_en: tuple[str, ...] = ()
+    fee_en: str = ""
+    channels_en: tuple[str, ...] = ()
+    result_collection_en: str = ""
+    faq_en: tuple[tuple[str, str], ...] = ()  # (question, answer)
 
     @property
     def kind_name(self) -> str:
         return SERVICE_KINDS[self.kind]
+
+    @property
+    def kind_name_en(self) -> str:
+        return SERVICE_KINDS_EN[self.kind]
 
     @property
     def region_code(self) -> str:
@@ -172,6 +212,7 @@ class Bundle:
     description: str
     service_codes: tuple[str, ...]
     icon: str
+    description_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,6 +373,8 @@ def _cross_check(doc: dict[str, Any], origin: str) -> None:
                  svc["time_limit_promised_days"])
         _check_implementing_code(svc, where, doc["region_code"], fail)
         _check_spelling(svc, where, fail)
+        for name in ("legal_basis", "conditions", "channels"):
+            _check_twin(svc, name, where, fail)
 
         material_ids: set[str] = set()
         for j, mat in enumerate(svc["materials"]):
@@ -345,6 +388,8 @@ def _cross_check(doc: dict[str, Any], origin: str) -> None:
             if mat["e_licence"] and "electronic" not in mat["forms"]:
                 fail(f"{mat_at}.forms", "a material with an e-licence must allow 'electronic'",
                      mat["forms"])
+            for name in ("condition", "note", "e_licence"):
+                _check_twin(mat, name, mat_at, fail)
 
         field_ids: set[str] = set()
         for j, fld in enumerate(svc["fields"]):
@@ -354,6 +399,8 @@ def _cross_check(doc: dict[str, Any], origin: str) -> None:
             field_ids.add(fld["id"])
             if fld["kind"] == "select" and not fld["options"]:
                 fail(f"{fld_at}.options", "a select field needs options", fld["options"])
+            for name in ("options", "help"):
+                _check_twin(fld, name, fld_at, fail)
             if fld["pattern"] is not None:
                 try:
                     re.compile(fld["pattern"])
@@ -370,6 +417,18 @@ def _cross_check(doc: dict[str, Any], origin: str) -> None:
             if code not in codes:
                 fail(f"$.bundles[{i}].service_codes[{j}] (bundle {bundle['id']})",
                      "unknown service code", code)
+
+
+def _check_twin(obj: dict[str, Any], name: str, where: str,
+                fail: Callable[[str, str, object], None]) -> None:
+    """``<name>_en`` mirrors ``<name>``: a list of the same length, null when it is null,
+    empty when it is empty (and only then)."""
+    zh, en = obj[name], obj[f"{name}_en"]
+    if isinstance(zh, list):
+        if len(en) != len(zh):
+            fail(f"{where}.{name}_en", f"needs {len(zh)} item(s), one per item of {name}", en)
+    elif (zh is None) != (en is None) or (zh == "") != (en == ""):
+        fail(f"{where}.{name}_en", f"must be null or empty exactly when {name} is", en)
 
 
 def _check_implementing_code(svc: dict[str, Any], where: str, region: str,
@@ -409,7 +468,8 @@ def _build(doc: dict[str, Any]) -> Catalogue:
     services = tuple(_build_service(s) for s in doc["services"])
     bundles = tuple(
         Bundle(id=b["id"], name=b["name"], name_en=b["name_en"], description=b["description"],
-               service_codes=tuple(b["service_codes"]), icon=b["icon"])
+               description_en=b["description_en"], service_codes=tuple(b["service_codes"]),
+               icon=b["icon"])
         for b in doc["bundles"]
     )
     return Catalogue(version=doc["version"], issued_at=doc["issued_at"],
@@ -430,7 +490,9 @@ def _build_service(s: dict[str, Any]) -> Service:
         materials=tuple(
             Material(id=m["id"], name=m["name"], name_en=m["name_en"], forms=tuple(m["forms"]),
                      count=m["count"], required=m["required"], condition=m["condition"],
-                     trust_level=m["trust_level"], note=m["note"], e_licence=m["e_licence"])
+                     condition_en=m["condition_en"], trust_level=m["trust_level"],
+                     note=m["note"], note_en=m["note_en"], e_licence=m["e_licence"],
+                     e_licence_en=m["e_licence_en"])
             for m in s["materials"]
         ),
         time_limit_legal_days=s["time_limit_legal_days"],
@@ -439,13 +501,15 @@ def _build_service(s: dict[str, Any]) -> Service:
         channels=tuple(s["channels"]),
         result_collection=s["result_collection"],
         faq=tuple((f["q"], f["a"]) for f in s["faq"]),
+        faq_en=tuple((f["q_en"], f["a_en"]) for f in s["faq"]),
         offline_allowed=s["offline_allowed"],
         identify_methods=tuple(s["identify_methods"]),
         needs_face=s["needs_face"],
         fields=tuple(
             FormField(id=f["id"], label=f["label"], label_en=f["label_en"], kind=f["kind"],
                       required=f["required"], prefill=f["prefill"], max_length=f["max_length"],
-                      pattern=f["pattern"], options=tuple(f["options"]), help=f["help"])
+                      pattern=f["pattern"], options=tuple(f["options"]),
+                      options_en=tuple(f["options_en"]), help=f["help"], help_en=f["help_en"])
             for f in s["fields"]
         ),
         pinyin=s["pinyin"],
@@ -454,4 +518,10 @@ def _build_service(s: dict[str, Any]) -> Service:
         popular=s["popular"],
         implementing_code=s["implementing_code"],
         summary=s["summary"],
+        summary_en=s["summary_en"],
+        legal_basis_en=tuple(s["legal_basis_en"]),
+        conditions_en=tuple(s["conditions_en"]),
+        fee_en=s["fee_en"],
+        channels_en=tuple(s["channels_en"]),
+        result_collection_en=s["result_collection_en"],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -308,3 +309,107 @@ def test_invalid_json_and_unreadable_file_raise_catalogue_error(tmp_path: Path) 
         load_catalogue(b"{not json")
     with pytest.raises(CatalogueError, match="cannot read"):
         load_catalogue(tmp_path / "missing.json")
+
+
+# ------------------------------------------------------------------ English twins
+
+#: Han ideographs, CJK punctuation (《》（），。) and full-width forms: none may reach an
+#: English text.
+CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def english_texts(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(where, text) for every English member of the catalogue."""
+    out: list[tuple[str, str]] = []
+    for d in catalogue.departments:
+        out.append((d.id, d.name_en))
+    for b in catalogue.bundles:
+        out += [(b.id, b.name_en), (b.id, b.description_en)]
+    for s in catalogue.services:
+        out += [(s.code, t) for t in (s.name_en, s.summary_en, s.fee_en,
+                                      s.result_collection_en, s.kind_name_en)]
+        out += [(s.code, t) for t in s.legal_basis_en + s.conditions_en + s.channels_en]
+        out += [(s.code, t) for qa in s.faq_en for t in qa]
+        for m in s.materials:
+            out += [(f"{s.code}/{m.id}", t or "")
+                    for t in (m.name_en, m.note_en, m.condition_en, m.e_licence_en)]
+        for f in s.fields:
+            out += [(f"{s.code}/{f.id}", t) for t in (f.label_en, f.help_en, *f.options_en)]
+    return out
+
+
+def test_every_citizen_visible_text_has_english_without_cjk(catalogue: Catalogue) -> None:
+    texts = english_texts(catalogue)
+    assert len(texts) > 900
+    assert [(w, t) for w, t in texts if CJK_RE.search(t)] == []
+    for s in catalogue.services:
+        assert s.summary_en and s.fee_en and s.result_collection_en, s.code
+        assert len(s.legal_basis_en) == len(s.legal_basis), s.code
+        assert len(s.conditions_en) == len(s.conditions), s.code
+        assert len(s.channels_en) == len(s.channels), s.code
+        assert len(s.faq_en) == len(s.faq) and all(q and a for q, a in s.faq_en), s.code
+        for m in s.materials:
+            assert (m.condition is None) == (m.condition_en is None), (s.code, m.id)
+            assert bool(m.note) == bool(m.note_en), (s.code, m.id)
+            assert (m.e_licence is None) == (m.e_licence_en is None), (s.code, m.id)
+        for f in s.fields:
+            assert len(f.options_en) == len(f.options), (s.code, f.id)
+            assert bool(f.help) == bool(f.help_en), (s.code, f.id)
+    assert all(b.description_en for b in catalogue.bundles)
+
+
+def test_english_legal_basis_keeps_article_and_document_numbers(catalogue: Catalogue) -> None:
+    checked = 0
+    for s in catalogue.services:
+        for zh, en in zip(s.legal_basis, s.legal_basis_en, strict=True):
+            number = re.search(r"〔(\d{4})〕(\d+)号", zh)
+            if number:
+                assert f"[{number[1]}] No. {number[2]}" in en, (s.code, en)
+                checked += 1
+            if "第" in zh and "条" in zh:
+                assert "Article" in en, (s.code, en)
+    assert checked >= 5
+
+
+def test_select_options_keep_the_chinese_value_and_translate_the_label(
+        catalogue: Catalogue) -> None:
+    sex = next(f for s in catalogue.services for f in s.fields if f.options == ("男", "女"))
+    assert sex.options_en == ("Male", "Female")
+
+
+def test_bundle_without_english_description_is_refused_with_its_path() -> None:
+    doc = bundled_document()
+    del doc["bundles"][1]["description_en"]
+    expect_error(doc, "$.bundles[1]", "'description_en' is a required property")
+
+
+def test_service_and_faq_without_english_are_refused_with_their_paths() -> None:
+    doc = bundled_document()
+    code = doc["services"][3]["code"]
+    del doc["services"][3]["summary_en"]
+    expect_error(doc, "$.services[3]", code, "'summary_en' is a required property")
+    doc = bundled_document()
+    del doc["services"][0]["faq"][1]["a_en"]
+    expect_error(doc, "$.services[0].faq[1]", "'a_en' is a required property")
+    doc = bundled_document()
+    doc["services"][2]["materials"][0]["note_en"] = None
+    expect_error(doc, "$.services[2].materials[0].note_en")
+
+
+def test_english_list_of_another_length_is_refused() -> None:
+    doc = bundled_document()
+    i, j = next((i, j) for i, s in enumerate(doc["services"])
+                for j, f in enumerate(s["fields"]) if len(f["options"]) > 2)
+    doc["services"][i]["fields"][j]["options_en"].pop()
+    code = doc["services"][i]["code"]
+    expect_error(doc, f"$.services[{i}] (service {code}).fields[{j}].options_en",
+                 "one per item of options")
+    doc = bundled_document()
+    doc["services"][0]["conditions_en"].append("Extra")
+    expect_error(doc, ".conditions_en", "one per item of conditions")
+
+
+def test_english_twin_of_a_null_condition_must_be_null() -> None:
+    doc = bundled_document()
+    doc["services"][0]["materials"][0]["condition_en"] = "If needed"
+    expect_error(doc, "materials[0].condition_en", "null or empty exactly when condition is")

@@ -11,7 +11,7 @@ must match the head revision, which ``tests/sync/test_migrations.py`` checks):
 ``attachments``   encrypted, content-addressed files of an application and their upload
                   progress (total length, uploaded offset, done).
 ``transitions``   the state history of every outbox item (revision 0002).
-``audit_log``     append-only, hash-chained audit entries (revision 0003, ``kiosk.audit``).
+``audit_log``     append-only, hash-chained audit entries (revision 0003, ``sync.audit``).
 ``counters``      daily receipt sequences (``receipt:YYYYMMDD``).
 ``settings``      small key/value facts: status cursor, last contact, sequence base.
 
@@ -230,7 +230,7 @@ class Transition(Base):
 
 
 class AuditEntry(Base):
-    """One row of the append-only, hash-chained audit log (revision 0003, ``kiosk.audit``)."""
+    """One row of the append-only, hash-chained audit log (revision 0003, ``sync.audit``)."""
 
     __tablename__ = "audit_log"
     __table_args__ = ({"sqlite_autoincrement": True},)

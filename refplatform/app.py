@@ -783,6 +783,20 @@ def create_app(state: PlatformState) -> Flask:
         return respond({"platform_signing_key": state.signing_public_b64,
                         "platform_encryption_key": state.encryption_public_b64})
 
+    @app.post("/admin/import")
+    def admin_import() -> Response:
+        """Body: a kiosk's ``.kbundle`` (refplatform/importer.py): the summary, or 422.
+        Held in memory, so at most 256 MiB here; larger ones: ``platform import``."""
+        from refplatform.importer import REASONS, BundleError, import_bytes
+
+        request.max_content_length = 256 << 20
+        try:
+            summary = import_bytes(state, request.get_data(cache=False))
+        except BundleError as err:
+            raise ApiError(422, err.code, err.detail,
+                           reason=REASONS.get(err.code, err.user_message)) from err
+        return respond(summary.as_dict())
+
     return app
 
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 import pytest
 import requests
+import yaml
 
 from refplatform import PlatformServer
+from tests.conftest import ROOT
 from tests.refplatform.client import API, SignedClient, application, enroll
+
+SPEC: dict[str, Any] = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text("utf-8"))
 
 REQUEST = {"fields": ["reason"], "materials": ["hukou_booklet"],
            "note_zh": "请补充户口簿首页复印件"}
@@ -21,15 +26,26 @@ def enc(platform: PlatformServer) -> str:
     return platform.state.encryption_public_b64
 
 
-def _result(kiosk: SignedClient, item: dict[str, Any]) -> dict[str, Any]:
+def _valid(instance: Any, schema_name: str) -> Any:
+    """``instance``, after checking it against docs/openapi.yaml."""
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": SPEC["components"]}
+    jsonschema.Draft202012Validator(schema).validate(instance)
+    return instance
+
+
+def _result(kiosk: SignedClient, item: dict[str, Any], *,
+            well_formed: bool = True) -> dict[str, Any]:
+    if well_formed:
+        _valid(item, "ApplicationItem")
     r = kiosk.batch([item])
     assert r.status_code == 200, r.text
-    result: dict[str, Any] = r.json()["results"][0]
+    result: dict[str, Any] = _valid(r.json(), "BatchResults")["results"][0]
     return result
 
 
 def _updates(kiosk: SignedClient, cursor: int = 0) -> list[dict[str, Any]]:
-    updates: list[dict[str, Any]] = kiosk.get(f"{API}/status?cursor={cursor}").json()["updates"]
+    feed = _valid(kiosk.get(f"{API}/status?cursor={cursor}").json(), "StatusFeed")
+    updates: list[dict[str, Any]] = feed["updates"]
     return updates
 
 
@@ -53,7 +69,8 @@ def test_admin_asks_for_a_correction_and_the_status_update_carries_it(
     assert last["state"] == "needs_correction" and last["correction"] == REQUEST
     assert last["idempotency_key"] == item["idempotency_key"]
     assert "correction" not in _updates(kiosk)[0]  # only the update that asks carries one
-    found = kiosk.get(f"{API}/applications/lookup?no={result['case_no']}").json()
+    found = _valid(kiosk.get(f"{API}/applications/lookup?no={result['case_no']}").json(),
+                   "Lookup")
     assert found["correction"] == REQUEST
 
 
@@ -85,7 +102,8 @@ def test_a_resubmission_joins_its_case_and_a_replay_adds_nothing(
     replay = _result(kiosk, fix)
     assert replay["status"] == "duplicate" and replay["case_no"] == result["case_no"]
     [case] = platform.state.applications()
-    assert case["state"] == "submitted" and case["resubmissions"] == 1
+    assert _valid(case, "AdminApplication")["resubmissions"] == 1
+    assert case["state"] == "submitted"
     assert platform.state.stats()["applications"] == 1
     # the case's status feed: submitted, needs_correction, submitted again — once
     assert [u["state"] for u in _updates(kiosk)] == ["submitted", "needs_correction",
@@ -94,7 +112,8 @@ def test_a_resubmission_joins_its_case_and_a_replay_adds_nothing(
     # the resubmission is found by its own number and opens with its own key
     assert platform.state.open_application(fix["provisional_no"]) \
         == b'{"form": {"reason": "corrected"}}'
-    lookup = kiosk.get(f"{API}/applications/lookup?no={fix['provisional_no']}").json()
+    lookup = _valid(kiosk.get(f"{API}/applications/lookup?no={fix['provisional_no']}").json(),
+                    "Lookup")
     assert lookup["case_no"] == result["case_no"]
     assert lookup["resubmissions"] == [{"idempotency_key": fix["idempotency_key"],
                                         "provisional_no": fix["provisional_no"]}]
@@ -110,10 +129,10 @@ def test_a_resubmission_is_rejected_with_a_reason_when_it_names_no_correctable_c
     platform.state.set_application_state(theirs["idempotency_key"], "needs_correction")
     other.close()
 
-    def fix(**fields: Any) -> dict[str, Any]:
+    def fix(*, well_formed: bool = True, **fields: Any) -> dict[str, Any]:
         out = application(enc)
         out.update(fields)
-        return _result(kiosk, out)
+        return _result(kiosk, out, well_formed=well_formed)
 
     unknown = fix(supersedes="7d3c9a52-6f0e-4b8e-9a51-0c7f2d1e4b36")
     another_kiosks = fix(supersedes=theirs["idempotency_key"])
@@ -124,11 +143,11 @@ def test_a_resubmission_is_rejected_with_a_reason_when_it_names_no_correctable_c
     assert not_asked["error"] == "not_awaiting_correction"
     assert not_asked["reason"] == "原办件当前为“已上报”，不需要补正"
     platform.state.set_application_state(item["idempotency_key"], "needs_correction")
-    wrong_case = fix(supersedes=item["idempotency_key"], case_no="520100-X-1")
+    wrong_case = fix(supersedes=item["idempotency_key"], case_no="520100-QR00107002-20261122-999999")
     assert wrong_case["error"] == "supersedes_mismatch"
     wrong_service = fix(supersedes=item["idempotency_key"], service_code="GF00201001")
     assert wrong_service["error"] == "supersedes_mismatch"
-    assert fix(supersedes="not-a-key")["error"] == "bad_request"
+    assert fix(supersedes="not-a-key", well_formed=False)["error"] == "bad_request"
     # nothing changed: the case still waits for its correction, no case was added
     assert platform.state.lookup(result["case_no"])["state"] == "needs_correction"  # type: ignore[index]
     assert platform.state.stats()["applications"] == 2

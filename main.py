@@ -41,15 +41,11 @@ def main(argv: list[str] | None = None) -> int:
             return run_sync(config, args.action, to=args.to)
         if args.command == "audit":
             return run_audit(config, args.action, limit=args.limit)
-        from kiosk.bootstrap import build
+        # Qt is imported only for the sub-commands that show the UI; ``run`` builds the core
+        # (kiosk.bootstrap.build) once the attract screen is on screen
+        from ui.app import run
 
-        core = build(config)
-        try:
-            from ui.app import run  # Qt is imported only for the sub-commands that show the UI
-
-            return run(core, screenshot=args.screenshot)
-        finally:
-            core.close()
+        return run(config, screenshot=args.screenshot)
     except KioskError as err:
         print(f"错误 / error: {err.detail}", file=sys.stderr)
         return 2

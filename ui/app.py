@@ -3,6 +3,12 @@
 This is the only place that creates Qt's application object. ``create_window``
 is shared by ``run`` (the kiosk) and the screenshot tests, so what the tests
 render is what the kiosk shows.
+
+``run`` shows the attract screen first and builds the rest after its first frame: the
+window is loaded over a :class:`BootViewModel` (constants from the configuration), and
+only then are the core (sync stack, embedded platform, catalogue), the view-models and
+the devices built and bound to the same window. The heavy imports (view-models, devices,
+the sync stack) are therefore local to the functions that need them.
 """
 
 from __future__ import annotations
@@ -11,18 +17,30 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTranslator, QUrl
+from PySide6.QtCore import (
+    Property,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QTimer,
+    QTranslator,
+    QUrl,
+    Slot,
+)
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
-from kiosk.bootstrap import Core
-from ui.devices import KioskDevices
-from ui.viewmodels import ActivityFilter, AppViewModel
-from ui.voice import VoiceGuide
+if TYPE_CHECKING:
+    from kiosk.bootstrap import Core
+    from kiosk.config import Config
+    from ui.devices import KioskDevices
+    from ui.viewmodels import ActivityFilter, AppViewModel
 
 log = logging.getLogger(__name__)
 
@@ -108,22 +126,54 @@ class Languages:
             self._active = None
 
 
-def create_window(core: Core, devices: KioskDevices | None = None, *,
-                  voice_engine: str = "auto") -> KioskWindow:
-    """The kiosk window over ``core``. ``devices`` defaults to the ones the configuration
-    names (simulated in demo mode); they are started here and stopped by ``close()``.
-    ``voice_engine``: a QtTextToSpeech engine name, "auto" (speech-dispatcher on a display,
-    the mock engine offscreen) or "" (silent)."""
-    app = ensure_app()
-    if devices is None:
-        devices = KioskDevices.from_config(core.config)
-    engine = QQmlApplicationEngine()
-    vm = AppViewModel(core.config, core.catalogue, core.journey, core.sync, devices,
-                      VoiceGuide(voice_engine))
-    vm.setParent(engine)  # outlives the QML that binds to it, whatever Python collects first
+class _BootPanel(QObject):
+    """``app.staff`` and ``app.maintenance`` as Main.qml reads them on the attract screen:
+    nobody logged in, no panel open."""
+
+    loggedIn = Property(bool, lambda s: False, constant=True, final=True)
+    active = Property(bool, lambda s: False, constant=True, final=True)
+    panel = Property(str, lambda s: "", constant=True, final=True)
+
+
+class BootViewModel(QObject):
+    """The ``app`` of the window until the real view-model exists (``run``): the properties
+    Main.qml and the attract screen read, as constants from the configuration, so the first
+    frame needs neither the core nor the view-models. A touch meanwhile is remembered
+    (``woken``) and replayed on the real view-model. Keep it in step with what Main.qml
+    binds outside its screens (tests/ui/test_boot.py loads it without a warning)."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self._config = config
+        self._panel = _BootPanel(self)
+        self.woken = False
+
+    @Slot()
+    def wake(self) -> None:
+        self.woken = True
+
+    screen = Property(str, lambda s: "attract", constant=True, final=True)
+    title = Property(str, lambda s: "", constant=True, final=True)
+    canGoBack = Property(bool, lambda s: False, constant=True, final=True)
+    canGoHome = Property(bool, lambda s: False, constant=True, final=True)
+    elderMode = Property(bool, lambda s: False, constant=True, final=True)
+    language = Property(str, lambda s: s._config.ui.language, constant=True, final=True)
+    countdownVisible = Property(bool, lambda s: False, constant=True, final=True)
+    countdownReason = Property(str, lambda s: "", constant=True, final=True)
+    countdownSeconds = Property(int, lambda s: 0, constant=True, final=True)
+    linkState = Property(str, lambda s: "unknown", constant=True, final=True)
+    linkLabel = Property(str, lambda s: "", constant=True, final=True)
+    orientation = Property(str, lambda s: s._config.ui.orientation, constant=True, final=True)
+    hallName = Property(str, lambda s: s._config.kiosk.hall_name, constant=True, final=True)
+    kioskCode = Property(str, lambda s: s._config.kiosk.code, constant=True, final=True)
+    demoMode = Property(bool, lambda s: s._config.mode == "demo", constant=True, final=True)
+    staff = Property(QObject, lambda s: s._panel, constant=True, final=True)
+    maintenance = Property(QObject, lambda s: s._panel, constant=True, final=True)
+
+
+def _load_main(engine: QQmlApplicationEngine, app_object: QObject) -> QQuickWindow:
     engine.addImportPath(str(QML_DIR))
-    engine.addImageProvider("kiosk", vm.frame_provider)
-    engine.setInitialProperties({"app": vm})
+    engine.setInitialProperties({"app": app_object})
     errors: list[str] = []
     engine.warnings.connect(lambda ws: errors.extend(w.toString() for w in ws))
     engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
@@ -132,6 +182,59 @@ def create_window(core: Core, devices: KioskDevices | None = None, *,
         raise RuntimeError("QML failed to load: " + "; ".join(errors))
     window = roots[0]
     assert isinstance(window, QQuickWindow)
+    return window
+
+
+def _view_model(core: Core, engine: QQmlApplicationEngine, devices: KioskDevices | None,
+                voice_engine: str) -> tuple[AppViewModel, KioskDevices]:
+    from ui.devices import KioskDevices
+    from ui.viewmodels import AppViewModel
+    from ui.voice import VoiceGuide
+
+    if devices is None:
+        devices = KioskDevices.from_config(core.config)
+    vm = AppViewModel(core.config, core.catalogue, core.journey, core.sync, devices,
+                      VoiceGuide(voice_engine), demo_identity_token=_demo_identity_token(core))
+    vm.setParent(engine)  # outlives the QML that binds to it, whatever Python collects first
+    engine.addImageProvider("kiosk", vm.frame_provider)
+    return vm, devices
+
+
+def _demo_identity_token(core: Core) -> Callable[[], str] | None:
+    """In the demo, a fresh one-time identity token of the sample card holder from the
+    embedded platform (what the e-ID app would show as a QR code)."""
+    platform = getattr(core, "platform", None)
+    if core.config.mode != "demo" or platform is None:
+        return None
+
+    def issue() -> str:
+        from devices.idcard.simulated import sample_card
+
+        card = sample_card("resident")
+        return str(platform.state.issue_identity_token(card.name, card.id_number))
+
+    return issue
+
+
+def create_window(core: Core, devices: KioskDevices | None = None, *,
+                  voice_engine: str = "auto") -> KioskWindow:
+    """The kiosk window over ``core``. ``devices`` defaults to the ones the configuration
+    names (simulated in demo mode); they are started here and stopped by ``close()``.
+    ``voice_engine``: a QtTextToSpeech engine name, "auto" (speech-dispatcher on a display,
+    the mock engine offscreen) or "" (silent)."""
+    ensure_app()
+    engine = QQmlApplicationEngine()
+    vm, devices = _view_model(core, engine, devices, voice_engine)
+    window = _load_main(engine, vm)
+    return _wire(engine, window, vm, devices)
+
+
+def _wire(engine: QQmlApplicationEngine, window: QQuickWindow, vm: AppViewModel,
+          devices: KioskDevices) -> KioskWindow:
+    """Activity filter, translations, devices: what the window needs once ``vm`` is its app."""
+    from ui.viewmodels import ActivityFilter
+
+    app = ensure_app()
     flt = ActivityFilter(vm)
     app.installEventFilter(flt)
     languages = Languages(app, engine)
@@ -144,25 +247,71 @@ def create_window(core: Core, devices: KioskDevices | None = None, *,
                        devices=devices, languages=languages)
 
 
-def run(core: Core, *, screenshot: Path | None = None) -> int:
-    """Show the kiosk until the application quits. With ``screenshot``, save the first
-    rendered frame there and quit (the start-up benchmark and headless checks use it)."""
+def run(config: Config, *, screenshot: Path | None = None) -> int:
+    """Show the kiosk until the application quits: the attract screen first, then
+    ``kiosk.bootstrap.build(config)`` and the view-models after its first frame. A
+    ``KioskError`` of the build is raised from here once the event loop has stopped. With
+    ``screenshot``, save the first frame of the complete kiosk there and quit; the times of
+    the first frame and of the kiosk being ready are printed (``bench/bench_startup.py``:
+    CLOCK_MONOTONIC is system-wide, so it compares them with its own)."""
     app = ensure_app()
-    kw = create_window(core)
-    if core.config.ui.fullscreen and app.platformName() not in ("offscreen", "minimal"):
-        kw.window.showFullScreen()
-    if screenshot is not None:
-        def save_first_frame() -> None:
-            # CLOCK_MONOTONIC is system-wide: bench/bench_startup.py compares it with its own
-            print(f"first frame at monotonic {time.monotonic():.6f}", flush=True)
-            kw.window.frameSwapped.disconnect(save_first_frame)
-            ok = kw.window.grabWindow().save(str(screenshot))
-            log.info("first frame saved to %s", screenshot if ok else "(failed)")
-            app.exit(0 if ok else 1)
+    engine = QQmlApplicationEngine()
+    boot = BootViewModel(config)
+    boot.setParent(engine)
+    window = _load_main(engine, boot)
+    if config.ui.fullscreen and app.platformName() not in ("offscreen", "minimal"):
+        window.showFullScreen()
+    started: list[tuple[Core, KioskWindow]] = []
+    failed: list[BaseException] = []
 
-        kw.window.frameSwapped.connect(save_first_frame)
-    log.info("kiosk %s started (%s, %s)", core.config.kiosk.code, core.config.mode,
-             core.config.ui.orientation)
+    def first_frame() -> None:
+        window.frameSwapped.disconnect(first_frame)
+        if screenshot is not None:
+            print(f"first frame at monotonic {time.monotonic():.6f}", flush=True)
+        QTimer.singleShot(0, finish_start)
+
+    def finish_start() -> None:
+        from kiosk.bootstrap import build
+
+        try:
+            core = build(config)
+        except BaseException as err:  # re-raised after exec(): a slot must not raise
+            failed.append(err)
+            app.exit(2)
+            return
+        try:
+            vm, devices = _view_model(core, engine, None, "auto")
+            window.setProperty("app", vm)
+            started.append((core, _wire(engine, window, vm, devices)))
+        except BaseException as err:
+            core.close()
+            failed.append(err)
+            app.exit(2)
+            return
+        if boot.woken:
+            vm.wake()
+        log.info("kiosk %s started (%s, %s)", config.kiosk.code, config.mode,
+                 config.ui.orientation)
+        if screenshot is not None:
+            print(f"kiosk ready at monotonic {time.monotonic():.6f}", flush=True)
+            window.frameSwapped.connect(save_frame)
+            window.update()
+
+    def save_frame() -> None:
+        window.frameSwapped.disconnect(save_frame)
+        ok = window.grabWindow().save(str(screenshot))
+        log.info("first frame saved to %s", screenshot if ok else "(failed)")
+        app.exit(0 if ok else 1)
+
+    window.frameSwapped.connect(first_frame)
     code = app.exec()
-    kw.close()
+    for core, kw in started:
+        kw.close()
+        core.close()
+    if not started:
+        window.close()
+        engine.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if failed:
+        raise failed[0]
     return int(code)

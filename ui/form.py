@@ -62,7 +62,7 @@ def _masked(kind: str, value: str) -> str:
 class FieldListModel(QAbstractListModel):
     ROLES: ClassVar[tuple[str, ...]] = (
         "fieldId", "label", "kind", "mandatory", "value", "error", "options", "help",
-        "hints", "maxLength", "locked", "fromCard")
+        "hints", "maxLength", "locked", "fromCard", "needsFix")
 
     def __init__(self) -> None:
         super().__init__()
@@ -163,6 +163,7 @@ class FormViewModel(QObject):
             })
         self._model.set_rows(rows)
         self._first_error = -1
+                "needsFix": f.id in self._session.correction_fields,  # 需补正
         self.changed.emit()
 
     def relabel(self) -> None:
@@ -195,6 +196,7 @@ class FormViewModel(QObject):
             self._touched.add(field_id)
             error = self._message(f, value)
             before = self._model.rows()[row]
+            self._session.entered_by[field_id] = self._session.actor
             if before["value"] != value or before["error"] != error:
                 self._model.update(row, value=value, error=error)
                 self.changed.emit()

@@ -100,6 +100,18 @@ class CitizenSession:
         """A personal value the citizen typed (phone, a partner's ID number …)."""
         if value.strip() and (value, kind) not in self._registered:
             register_sensitive(value, kind=kind)
+    # 电子证照 pulled from the platform: material id -> {"type", "licence_no", "issuer",
+    # "sha256"} (what goes, sealed, into the material's reference)
+    elicences: dict[str, dict[str, str]] = field(default_factory=dict)
+    # 帮办: who types now ("citizen" or "staff:<id>"; survives the wipe, it is the terminal's
+    # staff session) and who entered each form field (sealed with the application)
+    actor: str = "citizen"
+    entered_by: dict[str, str] = field(default_factory=dict)
+    # 需补正: the key of the case's record being corrected, and what the platform asked for
+    correction_of: str | None = None
+    correction_fields: tuple[str, ...] = ()
+    correction_materials: tuple[str, ...] = ()
+    correction_note: str = ""
             self._registered.append((value, kind))
 
     def _release_identity(self) -> None:
@@ -123,5 +135,7 @@ class CitizenSession:
         fresh = CitizenSession()
         for name in ("draft_id", "form", "materials", "scans", "face_status", "face_consent",
                      "signature_png", "consent_personal", "consent_sensitive",
-                     "consent_commitment", "receipt", "case_no", "rated"):
+                     "consent_commitment", "receipt", "case_no", "rated", "entered_by",
+                     "correction_of", "correction_fields", "correction_materials",
+                     "correction_note"):
             setattr(self, name, getattr(fresh, name))

@@ -198,12 +198,19 @@ class SubmissionViewModel(QObject):
         ref = self._session.draft_id
         generation = self._generation
         self._online_when_stored = self._sync.worker.status.link.value == "up"
-        self._runner.run("submit", lambda: outbox.submit_application(draft, client_ref=ref),
+        original = self._session.correction_of
+        if original is not None:  # 需补正: the same case, a new record (Outbox docstring)
+            def store() -> Any:
+                return outbox.submit_correction(original, draft, client_ref=ref)
+        else:
+            def store() -> Any:
+                return outbox.submit_application(draft, client_ref=ref)
+        self._runner.run("submit", store,
                          lambda receipt: self._stored(generation, receipt),
                          lambda err: self._store_failed(generation, err))
 
     def _draft(self, service: Service) -> Any:
-        from sync.outbox import ApplicationDraft, Consent, MaterialInput, Person
+        from sync.outbox import ApplicationDraft, Channel, Consent, MaterialInput, Person
 
         s = self._session
         ident = s.identity
@@ -229,7 +236,10 @@ class SubmissionViewModel(QObject):
                             sensitive_info=s.consent_sensitive, face=s.face_consent,
                             commitment=s.consent_commitment),
             face_status=s.face_status if service.needs_face else "not_required",  # type: ignore[arg-type]
-            signature=s.signature_png)
+            signature=s.signature_png,
+            channel=Channel(kind="assisted", staff_id=s.actor.partition(":")[2])
+            if s.actor.startswith("staff:") else Channel(),
+            entered_by={k: v for k, v in s.entered_by.items() if k in form})
 
     def _stored(self, generation: int, receipt: Any) -> None:
         if generation != self._generation:

@@ -20,6 +20,7 @@ Column {
     property int maxLength: 100
     property bool locked: false
     property bool fromCard: false
+    property bool needsFix: false  // 需补正: the platform asked for this field to be corrected
     signal edited(string fieldId, string value)
     signal leftField(string fieldId)
     signal focused(Item item)
@@ -43,6 +44,22 @@ Column {
             font.family: Theme.fontFamily
             font.pixelSize: Theme.fontBody
             font.bold: true
+        }
+        Rectangle {
+            visible: editor.needsFix
+            anchors.verticalCenter: parent.verticalCenter
+            width: fixTag.implicitWidth + 20; height: fixTag.implicitHeight + 8
+            radius: 8
+            color: Theme.warningBg
+            Text {
+                id: fixTag
+                anchors.centerIn: parent
+                text: qsTr("需补正")
+                color: Theme.warning
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+                font.bold: true
+            }
         }
         Rectangle {
             visible: editor.fromCard

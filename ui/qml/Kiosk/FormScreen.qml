@@ -55,6 +55,7 @@ StepPage {
             required maxLength
             required locked
             required fromCard
+            required needsFix
             width: parent.width
             onEdited: (id, text) => screen.form.setValue(id, text)
             onLeftField: (id) => screen.form.touch(id)

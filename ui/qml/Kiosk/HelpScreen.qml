@@ -52,5 +52,15 @@ Rectangle {
             subText: "Back"
             onClicked: screen.app.goBack()
         }
+        // the hand-off: staff who came to help log in here and go on with the same draft
+        KButton {
+            anchors.horizontalCenter: parent.horizontalCenter
+            width: Math.round(420 * Theme.scale)
+            visible: screen.app.staff.available
+            text: screen.app.staff.loggedIn ? qsTr("本机办件") : qsTr("工作人员登录")
+            subText: screen.app.staff.loggedIn ? "Terminal queue" : "Staff log-in"
+            primary: false
+            onClicked: screen.app.staff.loggedIn ? screen.app.staff.openDesk() : screen.app.staff.openLogin()
+        }
     }
 }

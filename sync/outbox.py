@@ -207,6 +207,7 @@ MSG_CORRECTION_APPLICANT = "补正须由原申请人（或其代办人代原申�
 SIGNATURE_ROLES = ("applicant", "agent")
 _ENTERED_BY = re.compile(r"citizen|staff:[A-Za-z0-9_-]{1,40}")
 _ID_SALT_SETTING = "id_digest_salt"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class KeyReuseError(KioskError, ValueError):
@@ -316,6 +317,9 @@ class ApplicationDraft:
     signature: bytes | None = None  # the applicant's (principal's) signature image; sealed
     # who entered each form field: "citizen" or "staff:<id>" (帮办 hand-off); sealed
     entered_by: Mapping[str, str] = field(default_factory=dict)
+    # ``Outbox.id_digest(applicant.id_number)`` computed ahead (in the background once the
+    # card is read) so that submitting does not pay the scrypt; computed at submit if None
+    id_digest: str | None = None
 
 
 # -- outputs --------------------------------------------------------------------------------
@@ -543,6 +547,9 @@ def _validate(draft: ApplicationDraft) -> list[MaterialInput]:
                 and _ENTERED_BY.fullmatch(who)):
             raise bad("entered_by", f"bad entered_by entry for field {fid!r}",
                       "表单填写记录有误，请联系工作人员")
+    if draft.id_digest is not None and not _DIGEST.fullmatch(draft.id_digest):
+        raise bad("applicant", "id_digest is not 64 lower-case hex characters",
+                  "申请人信息有误，请重新读取身份证")
     materials = [_material(m) for m in draft.materials]
     if ch.agent is not None:
         letter = next((m for m in materials
@@ -837,7 +844,7 @@ class Outbox:
             root = self._case_root(s, original)
             root_key = root.key
             root_digest = root.id_digest
-        digest = self.id_digest(draft.applicant.id_number)
+        digest = draft.id_digest or self.id_digest(draft.applicant.id_number)
         if root_digest is not None and root_digest != digest:
             raise CorrectionNotAllowedError("correction by a different applicant",
                                             user_message=MSG_CORRECTION_APPLICANT)
@@ -915,7 +922,7 @@ class Outbox:
             if existing is not None:
                 return existing
         if digest is None:
-            digest = self.id_digest(draft.applicant.id_number)
+            digest = draft.id_digest or self.id_digest(draft.applicant.id_number)
         supersedes, case_no = correcting if correcting is not None else (None, None)
         key = str(uuid.uuid4())
         # Seal the document first: its fresh data key also encrypts the scans, so each

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kiosk.crypto import EncryptionKeyPair, open_sealed
+from kiosk.errors import ValidationError
 from kiosk.masking import id_digest
 from sync.outbox import (
     CorrectionNotAllowedError,
@@ -179,3 +180,18 @@ def test_the_salt_is_made_once_per_database(open_outbox: Any) -> None:
     digest = first.id_digest("11010519491231002X")
     first.close()
     assert open_outbox().id_digest("11010519491231002X") == digest
+
+
+def test_a_digest_computed_ahead_spares_the_submission_its_scrypt(
+        outbox: Outbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    ahead = outbox.id_digest("11010519491231002X")  # e.g. in the background after the card
+
+    def no_scrypt(*_: Any) -> str:
+        raise AssertionError("scrypt on the submit path")
+
+    monkeypatch.setattr("sync.outbox.id_digest", no_scrypt)
+    receipt = outbox.submit_application(make_draft(id_digest=ahead))
+    monkeypatch.undo()
+    assert [v.key for v in outbox.lookup_by_id("11010519491231002X")] == [receipt.key]
+    with pytest.raises(ValidationError):
+        outbox.submit_application(make_draft(id_digest="not a digest"))

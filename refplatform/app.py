@@ -156,6 +156,9 @@ class PlatformState:
         self.faults = faults if faults is not None else FaultPlan(connection_faults=False)
         self.accept_after_s = accept_after_s
         self.complete_after_s = complete_after_s
+        # service code -> {"reason", "correction"}: asked once per case instead of accepting
+        # it (the demo sets refplatform.store.DEMO_CORRECTIONS); empty: never
+        self.demo_corrections: dict[str, dict[str, Any]] = {}
         self.stopping = threading.Event()
         self.claim_hook: Callable[[str, list[str]], None] | None = None
         self.proxy_stats: Callable[[], dict[str, Any]] | None = None
@@ -209,7 +212,8 @@ class PlatformState:
 
     def advance(self, kiosk_id: str) -> int:
         return self.store.advance(kiosk_id, self.clock(), accept_after_s=self.accept_after_s,
-                                  complete_after_s=self.complete_after_s)
+                                  complete_after_s=self.complete_after_s,
+                                  corrections=self.demo_corrections)
 
     def set_application_state(self, no: str, state: str, reason: str | None = None, *,
                               correction: dict[str, Any] | None = None,

@@ -81,6 +81,15 @@ DEFAULT_REASONS = {
 }
 EVENT_KINDS = ("rating", "help_request", "heartbeat", "audit")
 RESUBMITTED_REASON = "已收到补正材料，重新进入受理"
+#: What the demo platform asks to correct, per service, the first time a case of that
+#: service would be accepted (``PlatformState.demo_corrections``), so demo users see 需补正.
+DEMO_CORRECTIONS: dict[str, dict[str, Any]] = {
+    "GF00109001": {  # 居住证申领
+        "reason": "居住证明材料不清晰，请按要求补正",
+        "correction": {"fields": ["residence_address"], "materials": ["residence_proof"],
+                       "note_zh": "请重新拍摄租房合同或房产证明（须清晰完整），并核对居住地址"},
+    },
+}
 MAX_CORRECTION_IDS = 100
 
 UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -736,9 +745,12 @@ class Store:
 
     # -- downstream: status, advancement, lookup ---------------------------------------------
     def advance(self, kiosk_id: str, now: float, *, accept_after_s: float | None,
-                complete_after_s: float | None) -> int:
+                complete_after_s: float | None,
+                corrections: dict[str, dict[str, Any]] | None = None) -> int:
         """Move this kiosk's applications on when their time has come; returns how many
-        state changes were recorded. Deterministic: driven by polls, not by a thread."""
+        state changes were recorded. Deterministic: driven by polls, not by a thread.
+        A case of a service in ``corrections`` (``{code: {"reason", "correction"}}``) that
+        was never asked to correct goes to ``needs_correction`` instead of ``accepted``."""
         conds = []
         if accept_after_s is not None:
             conds.append((Application.state == "submitted")
@@ -760,6 +772,16 @@ class Store:
                                  .order_by(Application.id)):
                 if (app.state == "submitted" and accept_after_s is not None
                         and app.state_changed_at <= now - accept_after_s):
+                    ask = (corrections or {}).get(app.service_code)
+                    if ask is not None and s.scalar(select(func.count()).where(
+                            CorrectionRequestRow.application_id == app.id)) == 0:
+                        self._record_status(s, kiosk, app, "needs_correction",
+                                            str(ask["reason"]), now)
+                        s.add(CorrectionRequestRow(kiosk_id=kiosk_id, seq=kiosk.last_seq,
+                                                   application_id=app.id,
+                                                   body=dumps(ask["correction"])))
+                        changes += 1
+                        continue
                     self._record_status(s, kiosk, app, "accepted", DEFAULT_REASONS["accepted"],
                                         now)
                     changes += 1

@@ -12,6 +12,7 @@ import requests
 import yaml
 
 from refplatform import PlatformServer
+from refplatform.store import DEMO_CORRECTIONS
 from tests.conftest import ROOT
 from tests.refplatform.client import API, SignedClient, application, enroll
 
@@ -143,7 +144,8 @@ def test_a_resubmission_is_rejected_with_a_reason_when_it_names_no_correctable_c
     assert not_asked["error"] == "not_awaiting_correction"
     assert not_asked["reason"] == "原办件当前为“已上报”，不需要补正"
     platform.state.set_application_state(item["idempotency_key"], "needs_correction")
-    wrong_case = fix(supersedes=item["idempotency_key"], case_no="520100-QR00107002-20261122-999999")
+    wrong_case = fix(supersedes=item["idempotency_key"],
+                     case_no="520100-QR00107002-20261122-999999")
     assert wrong_case["error"] == "supersedes_mismatch"
     wrong_service = fix(supersedes=item["idempotency_key"], service_code="GF00201001")
     assert wrong_service["error"] == "supersedes_mismatch"
@@ -164,3 +166,24 @@ def test_two_resubmissions_in_one_batch_take_the_case_once(
     results = kiosk.batch(fixes).json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
     assert results[1]["error"] == "not_awaiting_correction"
+
+
+def test_demo_advancement_asks_once_for_a_correction_of_the_demo_service(
+        platform: PlatformServer, kiosk: SignedClient, enc: str) -> None:
+    platform.state.demo_corrections = DEMO_CORRECTIONS
+    platform.state.set_advancement(accept_after_s=0, complete_after_s=None)
+    permit = application(enc, service_code="GF00109001")
+    other = application(enc)
+    for item in (permit, other):
+        assert _result(kiosk, item)["status"] == "accepted"
+    updates = _updates(kiosk)  # the poll advances
+    asked = [u for u in updates if u["idempotency_key"] == permit["idempotency_key"]]
+    assert [u["state"] for u in asked] == ["submitted", "needs_correction"]
+    assert asked[-1]["correction"] == DEMO_CORRECTIONS["GF00109001"]["correction"]
+    assert platform.state.lookup(other["provisional_no"])["state"] == "accepted"  # type: ignore[index]
+    fix = application(enc, service_code="GF00109001")
+    fix["supersedes"] = permit["idempotency_key"]
+    assert _result(kiosk, fix)["status"] == "accepted"
+    _updates(kiosk)
+    # corrected once: accepted now, not asked again
+    assert platform.state.lookup(permit["provisional_no"])["state"] == "accepted"  # type: ignore[index]

@@ -160,10 +160,10 @@ class FormViewModel(QObject):
                 "maxLength": f.max_length or (500 if f.kind == "textarea" else 100),
                 "locked": locked,
                 "fromCard": from_card,
+                "needsFix": f.id in self._session.correction_fields,  # 需补正
             })
         self._model.set_rows(rows)
         self._first_error = -1
-                "needsFix": f.id in self._session.correction_fields,  # 需补正
         self.changed.emit()
 
     def relabel(self) -> None:
@@ -193,10 +193,10 @@ class FormViewModel(QObject):
             if self._model.rows()[row]["locked"]:
                 return
             self._session.form[field_id] = value
+            self._session.entered_by[field_id] = self._session.actor
             self._touched.add(field_id)
             error = self._message(f, value)
             before = self._model.rows()[row]
-            self._session.entered_by[field_id] = self._session.actor
             if before["value"] != value or before["error"] != error:
                 self._model.update(row, value=value, error=error)
                 self.changed.emit()

@@ -85,21 +85,6 @@ class CitizenSession:
     receipt: Any = None  # sync.outbox.SubmitReceipt once stored
     case_no: str | None = None
     rated: bool = False
-    _registered: list[tuple[str, SensitiveKind]] = field(default_factory=list, repr=False)
-
-    def set_identity(self, identity: Identity | None) -> None:
-        self._release_identity()
-        self.identity = identity
-        if identity is not None and identity.source == "idcard":
-            # the 社保卡 reader registers its card itself; the session releases it at the end
-            for value, kind in identity.sensitive:
-                register_sensitive(value, kind=kind)
-                self._registered.append((value, kind))
-
-    def remember_sensitive(self, value: str, kind: SensitiveKind) -> None:
-        """A personal value the citizen typed (phone, a partner's ID number …)."""
-        if value.strip() and (value, kind) not in self._registered:
-            register_sensitive(value, kind=kind)
     # 电子证照 pulled from the platform: material id -> {"type", "licence_no", "issuer",
     # "sha256"} (what goes, sealed, into the material's reference)
     elicences: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -112,6 +97,37 @@ class CitizenSession:
     correction_fields: tuple[str, ...] = ()
     correction_materials: tuple[str, ...] = ()
     correction_note: str = ""
+    # 代办 (only with staff logged in): the applicant (``identity``) is the principal; the
+    # agent's card, the relationship and the agent's signature (the principal's is
+    # ``signature_png``); the 授权委托书 is a material (``ui.proxy``)
+    proxy_mode: bool = False
+    agent: Identity | None = None
+    proxy_relationship: str = ""
+    agent_signature_png: bytes | None = None
+    _registered: list[tuple[str, SensitiveKind]] = field(default_factory=list, repr=False)
+
+    def set_identity(self, identity: Identity | None) -> None:
+        self._release_identity()
+        self.identity = identity
+        if identity is not None and identity.source == "idcard":
+            # the 社保卡 reader registers its card itself; the session releases it at the end
+            for value, kind in identity.sensitive:
+                register_sensitive(value, kind=kind)
+                self._registered.append((value, kind))
+
+    def set_agent(self, agent: Identity | None) -> None:
+        """代办: the agent read from a card; their values are redacted like the applicant's
+        and released with them (``_registered``)."""
+        self.agent = agent
+        if agent is not None:
+            for value, kind in agent.sensitive:
+                register_sensitive(value, kind=kind)
+                self._registered.append((value, kind))
+
+    def remember_sensitive(self, value: str, kind: SensitiveKind) -> None:
+        """A personal value the citizen typed (phone, a partner's ID number …)."""
+        if value.strip() and (value, kind) not in self._registered:
+            register_sensitive(value, kind=kind)
             self._registered.append((value, kind))
 
     def _release_identity(self) -> None:
@@ -121,6 +137,7 @@ class CitizenSession:
             unregister_sensitive(value, kind=kind)
         self._registered.clear()
         self.identity = None
+        self.agent = None  # its values were released with the applicant's
 
     def forget_after_store(self) -> None:
         """The application is sealed in the queue: what the remaining screens (result,
@@ -128,6 +145,7 @@ class CitizenSession:
         self.form = {}
         self.scans = {}
         self.signature_png = None
+        self.agent_signature_png = None
 
     def wipe(self) -> None:
         """Forget everything (the object is reused for the next citizen)."""
@@ -137,5 +155,7 @@ class CitizenSession:
                      "signature_png", "consent_personal", "consent_sensitive",
                      "consent_commitment", "receipt", "case_no", "rated", "entered_by",
                      "correction_of", "correction_fields", "correction_materials",
-                     "correction_note"):
+                     "correction_note", "proxy_mode", "agent", "proxy_relationship",
+                     "agent_signature_png"):
             setattr(self, name, getattr(fresh, name))
+        self.elicences = {}

@@ -209,13 +209,40 @@ class SubmissionViewModel(QObject):
                          lambda receipt: self._stored(generation, receipt),
                          lambda err: self._store_failed(generation, err))
 
+    def _channel(self) -> Any:
+        """帮办 (assisted, with the staff ID) and 代办 (the agent, sealed)."""
+        from sync.outbox import Channel, Person
+
+        s = self._session
+        if not s.actor.startswith("staff:"):
+            return Channel()
+        staff_id = s.actor.partition(":")[2]
+        agent = s.agent
+        if agent is None:
+            return Channel(kind="assisted", staff_id=staff_id)
+        from ui.proxy import LETTER_ID
+
+        extra: dict[str, Any] = {"sex": agent.sex, "card": agent.card_label,
+                                 "identified_by": agent.source}
+        if agent.birth is not None:
+            extra["birth"] = agent.birth.isoformat()
+        return Channel(kind="assisted", staff_id=staff_id,
+                       proxy_relationship=s.proxy_relationship or None,
+                       agent=Person(name=agent.name, id_number=agent.id_number,
+                                    address=agent.address, extra=extra),
+                       authorisation_material_id=LETTER_ID,
+                       agent_signature=s.agent_signature_png)
+
     def _draft(self, service: Service) -> Any:
-        from sync.outbox import ApplicationDraft, Channel, Consent, MaterialInput, Person
+        from sync.outbox import ApplicationDraft, Consent, MaterialInput, Person
 
         s = self._session
         ident = s.identity
         if ident is None:
             raise KioskError("no identity", user_message="请先读取身份证")
+        from ui.proxy import for_session
+
+        with_letter = for_session(service, s)  # 代办: the 授权委托书 is a material
         form = dict(s.form)
         phone = next((form[f.id] for f in service.fields if f.kind == "phone"
                       and form.get(f.id)), "")
@@ -231,14 +258,13 @@ class SubmissionViewModel(QObject):
             applicant=Person(name=ident.name, id_number=ident.id_number, phone=phone,
                              address=address, extra=extra),
             form=form,
-            materials=[MaterialInput(*m) for m in material_inputs(s, service)],
+            materials=[MaterialInput(*m) for m in material_inputs(s, with_letter)],
             consent=Consent(personal_info=s.consent_personal,
                             sensitive_info=s.consent_sensitive, face=s.face_consent,
                             commitment=s.consent_commitment),
             face_status=s.face_status if service.needs_face else "not_required",  # type: ignore[arg-type]
             signature=s.signature_png,
-            channel=Channel(kind="assisted", staff_id=s.actor.partition(":")[2])
-            if s.actor.startswith("staff:") else Channel(),
+            channel=self._channel(),
             entered_by={k: v for k, v in s.entered_by.items() if k in form})
 
     def _stored(self, generation: int, receipt: Any) -> None:
@@ -355,7 +381,10 @@ class SubmissionViewModel(QObject):
             view = self._sync.outbox.application(source.key)
             source = view if view is not None else source
         dept = self._catalogue.department(service.department_id).name if service else ""
-        materials = received_materials(self._session, service) if service else []
+        from ui.proxy import for_session
+
+        materials = received_materials(self._session, for_session(service, self._session)) \
+            if service else []
         return build_receipt(source, service, self._config.kiosk, materials=materials,
                              department_name=dept)
 

@@ -3,9 +3,9 @@ reference platform (platform-api.md §10, §11).
 
 **Identity tokens.** ``IdentityTokens.issue(name, id_number, ttl_s=300, source="eid",
 appointment=None)`` stands for what a real platform gets from the e-ID app or the online
-appointment system: a random, opaque token (``secrets.token_urlsafe(24)``) that a citizen's
-phone shows as a QR code (``EID:<token>`` or ``YY:<token>``). The QR code carries nothing
-personal. Only the SHA-256 of the token is stored, with the person, the source, an optional
+appointment system: a random, opaque 128-bit token (``secrets.token_urlsafe(16)``) that a
+citizen's phone shows as a QR code (``EID:<token>`` or ``YY:<token>``). The QR code carries
+nothing personal. Only the SHA-256 of the token is stored, with the person, the source, an optional
 appointment and the expiry. ``resolve(token, kiosk_id)`` answers once: the first resolve
 marks the token used (in the same write transaction that reads it), a second one is
 refused with :class:`TokenRefusedError` ``token_consumed`` (409), an expired one
@@ -102,7 +102,7 @@ class IdentityTokens:
             raise ValueError("a name and a valid GB 11643 ID number are required")
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
-        token = secrets.token_urlsafe(24)
+        token = secrets.token_urlsafe(16)  # 128 bits; a short code stays a small QR code
         with self._store.write() as s:
             s.add(IdentityToken(
                 token_sha256=_digest(token), source=source, name=name.strip(),

@@ -11,6 +11,17 @@ Card removal after a successful read is normal (the citizen takes the card back)
 loses nothing; a card pulled *during* a read gives a plain message and a retry. The demo
 buttons ("模拟放置身份证", "模拟插入社保卡") drive the simulated readers and are shown only
 in demo mode with simulated readers.
+
+**QR code** (电子身份凭证 / 预约码, online only): offered when the service allows it, the
+citizen camera is there and working, and the platform answers (else shown disabled with the
+reason). ``startQrScan`` runs the camera preview (frames decoded on the stream's worker, as
+in 办件查询); an ``EID:``/``YY:`` code's token is resolved by the platform on a background
+job (``PlatformClient.resolve_identity``, once per token) and becomes an ``Identity`` of
+source ``eid``. Expired, used or unknown codes and a lost link end in a plain Chinese
+message; the card methods stay usable. The demo's "模拟出示电子身份证二维码"
+(``simulateShowEidQr``) has the embedded platform issue a token for the sample card holder
+and shows it as a QR code on the simulated camera. Neither the token nor the answer is
+logged.
 """
 
 from __future__ import annotations
@@ -24,8 +35,10 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from devices.idcard import IdCardData
 from devices.smartcard import SocialSecurityCard
 from kiosk.catalogue import Service
+from kiosk.errors import SyncRejectedError, SyncTransportError
 from kiosk.masking import mask_id_number, mask_name
 from ui.bridge import BackgroundRunner, IdCardBridge, SmartCardBridge
+from ui.capture import FrameProvider, Preview, to_qimage
 from ui.devices import KioskDevices
 from ui.session import IDENTIFY_LABELS, CitizenSession, Identity
 from ui.texts import say
@@ -36,11 +49,24 @@ MSG_PLACE_IDCARD = "请将身份证平放在阅读区"
 MSG_READING_SSCARD = "正在读取社保卡，请勿拔卡…"
 MSG_QR_UNAVAILABLE = "本机暂不支持扫码核验身份，请使用证件"
 MSG_METHOD_NOT_ALLOWED = "该事项不支持此方式"
+MSG_QR_NO_CAMERA = "本机摄像头不可用，请使用证件"
+MSG_QR_OFFLINE = "当前无法连接政务服务平台，扫码核验暂不可用，请使用证件"
+MSG_QR_SHOW = "请打开电子身份凭证或预约二维码，对准摄像头"
+MSG_QR_WRONG_CODE = "这不是身份核验二维码，请出示电子身份凭证或预约二维码"
+MSG_QR_RESOLVING = "正在向政务服务平台核验身份…"
+MSG_QR_DONE = "身份核验成功，请核对后继续"
+MSG_QR_UNREACHABLE = "暂时无法连接政务服务平台，请稍后重试或使用证件"
+MSG_QR_FAILED = "扫码核验没有成功，请重试或使用证件"
 METHOD_EN = {"idcard": "Resident ID card", "sscard": "Social security card",
              "qr": "E-licence QR code"}
 REASON_EN = {"身份证阅读器未连接": "ID card reader not connected",
              "社保卡读卡器未连接": "Card reader not connected",
-             MSG_QR_UNAVAILABLE: "QR identification is not supported here: use a card"}
+             MSG_QR_UNAVAILABLE: "QR identification is not supported here: use a card",
+             MSG_QR_NO_CAMERA: "The camera is not available: use a card",
+             MSG_QR_OFFLINE: "The platform cannot be reached: QR identification is "
+                             "unavailable, use a card"}
+#: QR payload kinds (``devices.camera.qr``) that carry a one-time identity token
+TOKEN_KINDS = ("e_id", "appointment")
 
 
 class IdentifyViewModel(QObject):
@@ -52,9 +78,24 @@ class IdentifyViewModel(QObject):
                  on_removed_after_read: Callable[[], None] | None = None,
                  on_sscard_pulled: Callable[[], None] | None = None,
                  on_sscard_back: Callable[[bool], None] | None = None,
-                 language: Callable[[], str] = lambda: "zh_CN") -> None:
+                 language: Callable[[], str] = lambda: "zh_CN",
+                 platform: Any = None, online: Callable[[], bool] = lambda: False,
+                 provider: FrameProvider | None = None,
+                 demo_token: Callable[[], str] | None = None) -> None:
         super().__init__()
         self._language = language
+        # QR identification: the platform client, whether the link is up, the citizen
+        # camera's preview, and in the demo where a fresh token comes from
+        self._platform = platform
+        self._online = online
+        self._provider = provider
+        self._demo_token = demo_token
+        self._qr_preview = (Preview(devices.camera, self._on_qr_frame, self._on_qr_camera_error,
+                                    max_width=960)
+                            if devices.camera is not None and provider is not None else None)
+        self._qr_serial = 0
+        self._qr_generation = 0
+        self._demo_qr_shown = False
         self._session = session
         self._devices = devices
         self._runner = runner
@@ -105,6 +146,12 @@ class IdentifyViewModel(QObject):
     demo = Property(bool, lambda s: s._demo and s._devices.simulated, notify=changed,
                     final=True)
     idcardPresent = Property(bool, lambda s: s._idcard_present, notify=changed, final=True)
+    scanning = Property(bool, lambda s: s._qr_preview is not None and s._qr_preview.running,
+                        notify=changed, final=True)
+    qrPreviewSource = Property(str, lambda s: f"image://kiosk/eid/{s._qr_serial}"
+                               if s._qr_serial else "", notify=changed, final=True)
+    qrAvailable = Property(bool, lambda s: s._allows("qr") and s._qr_availability()[0],
+                           notify=changed, final=True)
 
     def _warnings(self) -> list[str]:
         ident = self._identity()
@@ -132,7 +179,7 @@ class IdentifyViewModel(QObject):
                 elif self._sscard_fault:
                     available, reason = False, self._sscard_fault
             elif method == "qr":
-                available, reason = False, MSG_QR_UNAVAILABLE
+                available, reason = self._qr_availability()
             if self._language() == "en":
                 label, reason = METHOD_EN[method], REASON_EN.get(reason, reason)
             else:
@@ -142,6 +189,22 @@ class IdentifyViewModel(QObject):
         return rows
 
     methods = Property(list, _methods, notify=changed, final=True)
+
+    def _qr_availability(self) -> tuple[bool, str]:
+        if self._platform is None:
+            return False, MSG_QR_UNAVAILABLE
+        if self._qr_preview is None or "camera" in self._devices.faults:
+            return False, self._devices.faults.get("camera") or MSG_QR_NO_CAMERA
+        if not self._online():
+            return False, MSG_QR_OFFLINE
+        return True, ""
+
+    def link_changed(self) -> None:
+        """The platform link went up or down: the QR method follows it."""
+        if not self._online() and self.scanning:
+            self.stopQrScan()
+            self._set(error=MSG_QR_OFFLINE)
+        self.changed.emit()
 
     # -- slots --------------------------------------------------------------------------
     @Slot()
@@ -173,6 +236,120 @@ class IdentifyViewModel(QObject):
             reader.remove()
 
     @Slot()
+    def startQrScan(self) -> None:
+        """扫码核验: the citizen camera looks for the e-ID / appointment QR code."""
+        available, reason = self._qr_availability()
+        if not self._allows("qr") or not available or self._busy:
+            if reason:
+                self._set(error=reason)
+            return
+        from devices.camera.qr import scan
+
+        assert self._qr_preview is not None
+        self._qr_preview.start(scan)
+        self._set(message=MSG_QR_SHOW, error="")
+
+    @Slot()
+    def stopQrScan(self) -> None:
+        if self._qr_preview is not None:
+            self._qr_preview.stop()
+        if self._provider is not None:
+            self._provider.drop("eid")
+        self._qr_serial = 0
+        self._reset_demo_qr()
+        self.changed.emit()
+
+    @Slot()
+    def simulateShowEidQr(self) -> None:
+        """Demo only: the embedded platform issues a token for the sample card holder and
+        the simulated citizen camera shows it as a QR code; the scan starts if needed."""
+        camera = self._devices.camera
+        if not self._demo or self._demo_token is None or not hasattr(camera, "set_frames"):
+            return
+        issue = self._demo_token
+        generation = self._qr_generation
+
+        def shown(token: str) -> None:
+            if generation != self._qr_generation:
+                return
+            from devices.camera.simulated import render_scene
+
+            frame, _ = render_scene("qr", camera.width, camera.height, "EID:" + token)
+            camera.set_frames([frame])
+            self._demo_qr_shown = True
+            if not self.scanning:
+                self.startQrScan()
+
+        self._runner.run("demo-eid-token", issue, shown,
+                         lambda err: log.warning("demo identity token: %r", err))
+
+    def _reset_demo_qr(self) -> None:
+        if self._demo_qr_shown:
+            self._demo_qr_shown = False
+            camera = self._devices.camera
+            if hasattr(camera, "set_frames"):
+                camera.set_frames(None)  # back to the face the demo camera shows
+
+    def _on_qr_frame(self, image: Any, payloads: Any) -> None:
+        if self._provider is None or self._qr_preview is None or not self._qr_preview.running:
+            return
+        self._provider.put("eid", to_qimage(image))
+        self._qr_serial += 1
+        for payload in payloads or ():
+            if payload.kind in TOKEN_KINDS and payload.value:
+                self.stopQrScan()
+                self._resolve(payload.value)
+                return
+            self._message = MSG_QR_WRONG_CODE
+        self.changed.emit()
+
+    def _on_qr_camera_error(self, message: str) -> None:
+        log.warning("citizen camera: %s", message)
+        self._devices.faults["camera"] = message
+        self.stopQrScan()
+        self._set(error=message + "；请使用证件")
+
+    def _resolve(self, token: str) -> None:
+        platform = self._platform
+        if platform is None:
+            return
+        self._qr_generation += 1
+        generation = self._qr_generation
+        self._busy = True
+        self._set(message=MSG_QR_RESOLVING, error="")
+        self._runner.run("resolve-identity", lambda: platform.resolve_identity(token),
+                         lambda person: self._resolved(generation, person),
+                         lambda err: self._resolve_failed(generation, err))
+
+    def _resolved(self, generation: int, person: Any) -> None:
+        if generation != self._qr_generation or not self._accepting():
+            return  # the session ended meanwhile: nothing of it is kept
+        self._busy = False
+        if self._identity() is not None:
+            self._set()
+            return  # a card was read meanwhile: it stays
+        self._session.set_identity(Identity.from_eid(person))
+        self._set(message=MSG_QR_DONE, error="")
+
+    def _resolve_failed(self, generation: int, err: BaseException) -> None:
+        if generation != self._qr_generation:
+            return
+        self._busy = False
+        if isinstance(err, SyncRejectedError):
+            message = err.user_message or MSG_QR_FAILED
+        elif isinstance(err, SyncTransportError):
+            message = MSG_QR_UNREACHABLE
+        else:
+            message = MSG_QR_FAILED
+        log.warning("QR identification failed: %s", type(err).__name__)
+        self._set(message="", error=message)
+
+    def leave(self) -> None:
+        """The identify step is left: the camera stops."""
+        if self.scanning or self._demo_qr_shown:
+            self.stopQrScan()
+
+    @Slot()
     def useAnotherCard(self) -> None:
         """使用其他证件: forget what was read."""
         self._session.set_identity(None)
@@ -188,6 +365,8 @@ class IdentifyViewModel(QObject):
 
     def wipe(self) -> None:
         self._sscard_generation += 1
+        self._qr_generation += 1
+        self.stopQrScan()
         self._busy = False
         self._set(message="", error="")
 
@@ -206,6 +385,8 @@ class IdentifyViewModel(QObject):
         if not self._allows("idcard"):
             self._set(error=MSG_METHOD_NOT_ALLOWED)
             return
+        if self.scanning:
+            self.stopQrScan()
         self._session.set_identity(Identity.from_idcard(card))
         self._set(message="身份证读取成功，请核对后继续", error="")
 

@@ -18,16 +18,19 @@ from typing import Any
 from devices.idcard import IdCardData
 from devices.smartcard import SocialSecurityCard
 from devices.smartcard.sscard import unregister_card_sensitive
+from kiosk.idcheck import is_valid_id_number, parse_id_number
 from kiosk.redaction import SensitiveKind, register_sensitive, unregister_sensitive
 
 IDENTIFY_LABELS = {"idcard": "居民身份证", "sscard": "社会保障卡", "qr": "电子证照二维码"}
+#: card labels of an identity resolved from a QR code, by the platform's ``source``
+QR_CARD_LABELS = {"eid": "电子身份凭证", "appointment": "预约二维码"}
 
 
 @dataclass(frozen=True, repr=False)
 class Identity:
     """The applicant as read from a card (the reader's security module vouches for it)."""
 
-    source: str  # "idcard" or "sscard"
+    source: str  # "idcard", "sscard" or "eid" (a QR code resolved by the platform)
     card_label: str  # 居民身份证 / 港澳台居民居住证 / 社会保障卡 …
     name: str
     id_number: str
@@ -49,6 +52,18 @@ class Identity:
     def from_sscard(cls, card: SocialSecurityCard) -> Identity:
         return cls(source="sscard", card_label="社会保障卡", name=card.name,
                    id_number=card.id_number, sex=card.sex, birth=card.birth, card=card)
+
+    @classmethod
+    def from_eid(cls, resolved: Any) -> Identity:
+        """From ``PlatformClient.resolve_identity``: the platform vouches for the person
+        (电子身份凭证 or an appointment's QR code); sex and birth come from the ID number."""
+        sex, birth = "", None
+        if is_valid_id_number(resolved.id_number):
+            info = parse_id_number(resolved.id_number)
+            sex, birth = info.sex, info.birth
+        return cls(source="eid", card_label=QR_CARD_LABELS.get(resolved.source, "电子身份凭证"),
+                   name=resolved.name, id_number=resolved.id_number, sex=sex, birth=birth,
+                   card=resolved)
 
     def prefill(self, key: str | None) -> str:
         """The value for a catalogue ``prefill`` source (``idcard.name`` …), or ""."""
@@ -109,7 +124,7 @@ class CitizenSession:
     def set_identity(self, identity: Identity | None) -> None:
         self._release_identity()
         self.identity = identity
-        if identity is not None and identity.source == "idcard":
+        if identity is not None and identity.source in ("idcard", "eid"):
             # the 社保卡 reader registers its card itself; the session releases it at the end
             for value, kind in identity.sensitive:
                 register_sensitive(value, kind=kind)

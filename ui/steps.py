@@ -4,7 +4,11 @@ and has ``open(...)`` (the step is shown), ``complete()`` (下一步: True when 
 missing) and ``wipe()``.
 
 Materials (PRODUCT.md §5 trust levels): an electronic licence pulled while the platform is
-reachable counts as A; a D-level material may be supplied by 告知承诺 (the commitment is
+reachable counts as A — 调取电子证照 asks the platform (``PlatformClient.lookup_elicences``,
+a background job) and only a licence it reports found and valid is supplied, with its
+reference (type, licence number, issuer, document SHA-256) sealed in the application; not
+found, expired or no link leaves a plain message and the other ways;
+a D-level material may be supplied by 告知承诺 (the commitment is
 then asked for on the consent step); anything else is brought to the window (not received
 here, printed as such on the receipt). Capturing scans with the document camera joins once
 the camera screens exist.
@@ -17,6 +21,7 @@ before anything is captured) and the commitment for self-declared materials.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -35,6 +40,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
 from kiosk.catalogue import FormField, Service
+from kiosk.errors import SyncRejectedError, SyncTransportError
 from kiosk.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_uscc
 from ui.capture import FrameProvider, Preview, to_qimage
 from ui.models import pick
@@ -51,6 +57,11 @@ CHOICE_LABELS = {
 }
 CHOICE_TRUST = {"elicence": "A", "commitment": "D", "scan": "C"}
 MSG_CHOOSE = "请为每项材料选择提交方式"
+MSG_LICENCE_NOT_FOUND = "政务服务平台未查询到您的该项电子证照，请选择其他提交方式"
+MSG_LICENCE_EXPIRED = "该电子证照已过期，请选择其他提交方式"
+MSG_LICENCE_UNREACHABLE = "暂时无法连接政务服务平台，电子证照未能调取，请选择其他提交方式"
+MSG_LICENCE_FAILED = "电子证照调取没有成功，请选择其他提交方式"
+MSG_LICENCE_NO_IDENTITY = "请先完成身份核验"
 REVEAL_S = 10.0
 
 MASKERS: dict[str, Callable[[str], str]] = {
@@ -70,12 +81,18 @@ class MaterialsViewModel(QObject):
 
     def __init__(self, session: CitizenSession, language: Callable[[], str], *,
                  camera: Any = None, provider: FrameProvider | None = None,
-                 faults: dict[str, str] | None = None) -> None:
+                 faults: dict[str, str] | None = None, runner: Any = None,
+                 platform: Any = None) -> None:
         super().__init__()
         self._session = session
         self._language = language
         self._service: Service | None = None
         self._online = False
+        self._runner = runner  # ui.bridge.BackgroundRunner: e-licence look-ups
+        self._platform = platform  # sync.client.PlatformClient, None without sync
+        self._pulling: set[str] = set()  # material ids whose licence is being looked up
+        self._licence_errors: dict[str, str] = {}
+        self._pull_generation = 0
         self._camera = camera
         self._provider = provider
         self._faults = faults if faults is not None else {}
@@ -124,18 +141,43 @@ class MaterialsViewModel(QObject):
 
     def open(self, service: Service, *, online: bool) -> None:
         self._service, self._online = service, online
+        self._licence_errors.clear()
+        self._settle_choices()
+        self._build()
+
+    def set_online(self, online: bool) -> None:
+        """The platform link changed: 调取电子证照 is offered only while it is up; licences
+        already pulled, scans and the other choices stay."""
+        if online == self._online:
+            return
+        self._online = online
+        if self._service is not None:
+            self._settle_choices()
+            self._build()
+        else:
+            self.changed.emit()
+
+    def _settle_choices(self) -> None:
+        service = self._service
+        if service is None:
+            return
         chosen = self._session.materials
         for m in service.materials:
             options = self._options(m.id, m.trust_level, m.e_licence)
-            if chosen.get(m.id) not in options:
-                # sensible default: the best way that needs nothing from the citizen
+            pulled = m.id in self._session.elicences
+            if chosen.get(m.id) not in options or (chosen.get(m.id) == "elicence"
+                                                    and not pulled):
+                # sensible default: the best way that needs nothing from the citizen (an
+                # e-licence only once the platform has produced it)
                 chosen[m.id] = next(k for k in ("elicence", "commitment", "window")
-                                    if k in options)
-        self._build()
+                                    if k in options and (k != "elicence" or pulled))
+
+    def _can_pull(self) -> bool:
+        return self._online and self._platform is not None and self._runner is not None
 
     def _options(self, material_id: str, trust_level: str, e_licence: str | None) -> list[str]:
         out = []
-        if e_licence and self._online:
+        if e_licence and (self._can_pull() or material_id in self._session.elicences):
             out.append("elicence")
         if trust_level == "D":
             out.append("commitment")
@@ -153,6 +195,7 @@ class MaterialsViewModel(QObject):
         for m in service.materials:
             options = self._options(m.id, m.trust_level, m.e_licence)
             scanned = m.id in self._session.scans
+            licence = self._session.elicences.get(m.id, {})
             self._rows.append({
                 "materialId": m.id,
                 "name": pick(lang, m.name, m.name_en),
@@ -162,7 +205,11 @@ class MaterialsViewModel(QObject):
                 "choice": self._session.materials.get(m.id, ""),
                 "choices": [{"key": k, "label": pick(lang, *CHOICE_LABELS[k])}
                             for k in options],
-                "offlineNote": bool(m.e_licence) and not self._online,
+                "offlineNote": bool(m.e_licence) and not self._can_pull() and not licence,
+                "pulling": m.id in self._pulling,
+                "licenceNo": licence.get("licence_no", ""),
+                "licenceIssuer": licence.get("issuer", ""),
+                "licenceError": say(lang, self._licence_errors.get(m.id, "")),
                 "scanned": scanned,
                 "thumbSource": f"image://kiosk/scan-{m.id}/{self._serial}" if scanned else "",
             })
@@ -179,9 +226,71 @@ class MaterialsViewModel(QObject):
                 if choice == "scan" and material_id not in self._session.scans:
                     self.startCapture(material_id)
                     return
+                if choice == "elicence" and material_id not in self._session.elicences:
+                    self._pull(material_id)
+                    return
                 self._session.materials[material_id] = choice
                 self._build()
                 return
+
+    # -- 电子证照 ------------------------------------------------------------------------------
+    def _pull(self, material_id: str) -> None:
+        """调取电子证照: ask the platform on a background job; the choice changes only when
+        it answers with a valid licence."""
+        service, ident = self._service, self._session.identity
+        material = next((m for m in service.materials if m.id == material_id), None) \
+            if service is not None else None
+        if material is None or not material.e_licence or material_id in self._pulling:
+            return
+        if ident is None:
+            self._licence_errors[material_id] = MSG_LICENCE_NO_IDENTITY
+            self._build()
+            return
+        if not self._can_pull():
+            self._licence_errors[material_id] = MSG_LICENCE_UNREACHABLE
+            self._build()
+            return
+        platform, id_number, kind = self._platform, ident.id_number, material.e_licence
+        generation = self._pull_generation
+        self._pulling.add(material_id)
+        self._licence_errors.pop(material_id, None)
+        self._build()
+        self._runner.run("elicence-lookup",
+                         lambda: platform.lookup_elicences(id_number, [kind]),
+                         lambda records: self._pulled(generation, material_id, records),
+                         lambda err: self._pull_failed(generation, material_id, err))
+
+    def _pulled(self, generation: int, material_id: str, records: Any) -> None:
+        if generation != self._pull_generation:
+            return  # the session ended meanwhile
+        self._pulling.discard(material_id)
+        record = records[0] if records else None
+        if record is not None and record.usable:
+            self._session.elicences[material_id] = {
+                "type": record.type, "licence_no": record.licence_no or "",
+                "issuer": record.issuer or "", "sha256": record.sha256 or ""}
+            self._session.materials[material_id] = "elicence"
+        elif record is not None and record.found:
+            self._licence_errors[material_id] = MSG_LICENCE_EXPIRED
+        else:
+            self._licence_errors[material_id] = MSG_LICENCE_NOT_FOUND
+        self._build()
+
+    def _pull_failed(self, generation: int, material_id: str, err: BaseException) -> None:
+        if generation != self._pull_generation:
+            return
+        self._pulling.discard(material_id)
+        if isinstance(err, SyncTransportError):
+            message = MSG_LICENCE_UNREACHABLE
+        elif isinstance(err, SyncRejectedError):
+            message = err.user_message or MSG_LICENCE_FAILED
+        else:
+            message = MSG_LICENCE_FAILED
+        log.warning("e-licence look-up failed: %s", type(err).__name__)
+        self._licence_errors[material_id] = message
+        self._build()
+
+    pulling = Property(bool, lambda s: bool(s._pulling), notify=changed, final=True)
 
     # -- the 高拍仪 ---------------------------------------------------------------------------
     @Slot(str)
@@ -271,9 +380,13 @@ class MaterialsViewModel(QObject):
 
     @Slot(result=bool)
     def complete(self) -> bool:
-        return not self._capturing and all(row["choice"] for row in self._rows)
+        return not self._capturing and not self._pulling \
+            and all(row["choice"] for row in self._rows)
 
     def wipe(self) -> None:
+        self._pull_generation += 1
+        self._pulling.clear()
+        self._licence_errors.clear()
         if self._preview is not None:
             self._preview.stop()
         if self._provider is not None:
@@ -292,9 +405,11 @@ def material_inputs(session: CitizenSession, service: Service) -> list[tuple[Any
     out: list[tuple[Any, ...]] = []
     for m in service.materials:
         choice = session.materials.get(m.id, "window")
-        if choice == "elicence":
+        if choice == "elicence" and m.id in session.elicences:
+            # the licence's reference, sealed: the platform fetches the document itself
             out.append((m.id, m.trust_level_for(e_licence_pulled=True), None, "image/jpeg",
-                        m.e_licence))
+                        json.dumps(session.elicences[m.id], ensure_ascii=False,
+                                   sort_keys=True)))
         elif choice == "commitment":
             out.append((m.id, "D", None, "image/jpeg", None))
         elif choice == "scan" and m.id in session.scans:
@@ -309,6 +424,8 @@ def received_materials(session: CitizenSession, service: Service) -> list[tuple[
     out = []
     for m in service.materials:
         choice = session.materials.get(m.id, "window")
+        if choice == "elicence" and m.id not in session.elicences:
+            continue  # never claimed without the platform's licence
         if choice in levels:
             out.append((m.id, levels[choice] or m.trust_level_for(e_licence_pulled=True)))
     return out

@@ -117,6 +117,37 @@ EN: dict[str, str] = {
     "请将回执上的二维码对准摄像头": "Hold the receipt's QR code up to the camera",
     "本机暂不能查询，请到窗口咨询": "Searching is not available here: please ask at a window",
     "社保卡已拔出，请重新插入以继续办理": "Your card was taken out: put it back to continue",
+    # identification by QR code (电子身份凭证 / 预约码)
+    "电子身份凭证": "E-ID", "预约二维码": "Appointment QR code",
+    "请打开电子身份凭证或预约二维码，对准摄像头":
+        "Open your e-ID or appointment QR code and hold it up to the camera",
+    "这不是身份核验二维码，请出示电子身份凭证或预约二维码":
+        "This is not an identity QR code: show your e-ID or appointment code",
+    "正在向政务服务平台核验身份…": "Checking your identity with the platform…",
+    "身份核验成功，请核对后继续": "Identity confirmed: please check and continue",
+    "暂时无法连接政务服务平台，请稍后重试或使用证件":
+        "The platform cannot be reached right now: try again later or use a card",
+    "扫码核验没有成功，请重试或使用证件": "The QR check did not work: try again or use a card",
+    "该二维码已使用过，请在手机上刷新后重新出示":
+        "This code was already used: refresh it on your phone and show it again",
+    "二维码已过期，请在手机上刷新后重新出示":
+        "This code has expired: refresh it on your phone and show it again",
+    "二维码无效，请出示电子身份凭证或预约二维码":
+        "Invalid code: show your e-ID or appointment QR code",
+    "本机摄像头不可用，请使用证件": "The camera is not available: use a card",
+    "当前无法连接政务服务平台，扫码核验暂不可用，请使用证件":
+        "The platform cannot be reached: QR identification is unavailable, use a card",
+    "本机暂不支持扫码核验身份，请使用证件":
+        "QR identification is not supported here: use a card",
+    # e-licences (电子证照)
+    "政务服务平台未查询到您的该项电子证照，请选择其他提交方式":
+        "The platform holds no such e-licence of yours: choose another way",
+    "该电子证照已过期，请选择其他提交方式": "This e-licence has expired: choose another way",
+    "暂时无法连接政务服务平台，电子证照未能调取，请选择其他提交方式":
+        "The platform cannot be reached, so the e-licence was not fetched: choose another way",
+    "电子证照调取没有成功，请选择其他提交方式":
+        "The e-licence could not be fetched: choose another way",
+    "请先完成身份核验": "Please identify yourself first",
 }
 
 

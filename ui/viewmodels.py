@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
@@ -173,7 +174,8 @@ class AppViewModel(QObject):
 
     def __init__(self, config: Config, catalogue: Catalogue, journey: Journey,
                  sync: SyncStack | None = None, devices: KioskDevices | None = None,
-                 voice: VoiceGuide | None = None) -> None:
+                 voice: VoiceGuide | None = None,
+                 demo_identity_token: Callable[[], str] | None = None) -> None:
         super().__init__()
         self._config = config
         self._sync = sync
@@ -197,18 +199,24 @@ class AppViewModel(QObject):
         self._popular = ServiceListModel(catalogue, lang)
         self._services = ServiceListModel(catalogue, lang)
         self._guide = GuideViewModel()
+        self._frames = FrameProvider()
         self._identify = IdentifyViewModel(
             self._citizen, self._devices, self._runner, demo=config.mode == "demo",
             accepting=lambda: self._journey.state not in (State.ATTRACT, State.FAREWELL),
             service=lambda: self._journey.service,
             on_removed_after_read=self._card_taken, on_sscard_pulled=self._sscard_pulled,
-            on_sscard_back=self._sscard_back, language=lang)
+            on_sscard_back=self._sscard_back, language=lang,
+            platform=sync.client if sync is not None else None,
+            online=lambda: self._link[0] == "up", provider=self._frames,
+            demo_token=demo_identity_token)
         self._form = FormViewModel(self._citizen, lang)
-        self._frames = FrameProvider()
         self._materials = MaterialsViewModel(self._citizen, lang,
                                              camera=self._devices.document_camera,
                                              provider=self._frames,
-                                             faults=self._devices.faults)
+                                             faults=self._devices.faults,
+                                             runner=self._runner,
+                                             platform=sync.client if sync is not None
+                                             else None)
         self._face = FaceViewModel(self._citizen, camera=self._devices.camera,
                                    demo=config.mode == "demo", provider=self._frames,
                                    faults=self._devices.faults, language=lang)
@@ -517,6 +525,8 @@ class AppViewModel(QObject):
         if (state, label) != self._link:
             self._link = (state, label)
             self.linkChanged.emit()
+            self._identify.link_changed()  # 扫码核验 and 电子证照 need the platform
+            self._materials.set_online(state == "up")
             if self._journey.state == State.GUIDE:
                 self._relabel()
 
@@ -524,6 +534,8 @@ class AppViewModel(QObject):
     def _on_state(self, old: State, new: State) -> None:
         if new == State.IDENTIFY:
             self._identify.entered()
+        if old == State.IDENTIFY:
+            self._identify.leave()  # the QR scan stops with the screen
         service = self._journey.service
         if old == State.MATERIALS and self._materials.capturing:
             self._materials.cancelCapture()  # the camera stops with the screen

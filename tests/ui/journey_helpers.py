@@ -122,18 +122,30 @@ def scan_material(qtbot: Any, kw: KioskWindow, material_id: str) -> None:
     assert kw.view_model.citizen.materials[material_id] == "scan"
 
 
+def pull_licence(qtbot: Any, kw: KioskWindow, material_id: str) -> None:
+    """调取电子证照 for one material: the platform is asked on a background job."""
+    mats = kw.view_model.materials_vm
+    mats.choose(material_id, "elicence")
+    qtbot.waitUntil(lambda: not mats.pulling, timeout=10000)
+    assert kw.view_model.citizen.materials[material_id] == "elicence", mats.rows
+
+
 def to_review(qtbot: Any, kw: KioskWindow, service_code: str, *, card: str = "idcard",
-              scan: tuple[str, ...] = ()) -> None:
-    """From wherever the kiosk is to a complete application on the review screen."""
+              scan: tuple[str, ...] = (), pull: tuple[str, ...] = ()) -> None:
+    """From wherever the kiosk is to a complete application on the review screen
+    (``card="none"``: the citizen is identified already, on the identify screen)."""
     vm = kw.view_model
     service = vm._catalogue.service(service_code)
-    identify(qtbot, kw, service_code, card=card)
+    if card != "none":
+        identify(qtbot, kw, service_code, card=card)
     vm.completeStep()
     fill_form(kw, service)
     vm.completeStep()
     assert vm.screen == "materials", vm.form_vm._model.rows()
     for material_id in scan:
         scan_material(qtbot, kw, material_id)
+    for material_id in pull:
+        pull_licence(qtbot, kw, material_id)
     vm.completeStep()
     if service.needs_face:
         assert vm.screen == "face"

@@ -239,6 +239,23 @@ EN = {
     "需联网办理": "Needs network",
     "需要帮助？工作人员马上来": "Need help? Staff will come",
     "首页": "Home",
+    # identification by QR code and e-licences (issue 6)
+    "信息已由政务服务平台核验，仅显示部分内容以保护您的隐私。":
+        "Checked by the government service platform; only part is shown to protect your "
+        "privacy.",
+    "身份已由政务服务平台核验，二维码已失效。":
+        "Your identity was checked by the platform; the QR code is now used up.",
+    "扫码核验": "Scan QR code",
+    "扫码核验身份": "Identify with a QR code",
+    "模拟出示电子身份证二维码": "Demo: show e-ID QR",
+    "二维码只含一次性核验码，不含个人信息；核验后即失效。":
+        "The QR code holds a one-time code, no personal data; it is used up once checked.",
+    "正在打开摄像头…": "Opening the camera…",
+    "正在从政务服务平台调取电子证照…": "Fetching the e-licence from the platform…",
+    "✓ 已调取电子证照（A级，无需提交纸质材料）":
+        "✓ E-licence fetched (level A, no paper needed)",
+    "证照编号：%1": "Licence no.: %1",
+    "签发机关：%1": "Issued by: %1",
     "（按情况提交）": " (if applicable)",
     "（选填）": " (optional)",
 }

@@ -3,27 +3,27 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="35" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="46" />
         <source>政务服务自助终端</source>
         <translation>Government Services Kiosk</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="52" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="63" />
         <source>一网通办　·　就近可办　·　断网也能受理</source>
         <translation>One-stop services · close to you · even when offline</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="67" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="78" />
         <source>轻触屏幕　开始办理</source>
         <translation>Touch to start</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="92" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="103" />
         <source>长辈版</source>
         <translation>Large text</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="120" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="131" />
         <source>终端编号 %1　·　请勿将身份证遗留在设备上</source>
         <translation>Kiosk %1 · do not leave your ID card behind</translation>
     </message>
@@ -223,27 +223,32 @@ When you leave, everything about you is erased.</translation>
 <context>
     <name>FieldEditor</name>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="33" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="34" />
         <source>（选填）</source>
         <translation> (optional)</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="56" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="57" />
+        <source>需补正</source>
+        <translation>Needs correction</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="73" />
         <source>来自证件，不可修改</source>
         <translation>From your card, fixed</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="56" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="73" />
         <source>来自证件</source>
         <translation>From your card</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="138" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="155" />
         <source>点此选择日期</source>
         <translation>Tap to pick a date</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="139" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="156" />
         <source>点此修改</source>
         <translation>Tap to change</translation>
     </message>
@@ -319,82 +324,82 @@ When you leave, everything about you is erased.</translation>
         <translation>When: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="160" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="166" />
         <source>联网时可调取电子证照：</source>
         <translation>E-licence when online: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="169" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="175" />
         <source>办理条件</source>
         <translation>Who can apply</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="184" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="190" />
         <source>办理时限与收费</source>
         <translation>Time limit and fee</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="185" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="191" />
         <source>办理时限：</source>
         <translation>Time limit: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="186" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="192" />
         <source>收费标准：</source>
         <translation>Fee: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="187" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="193" />
         <source>身份核验：</source>
         <translation>Identify with: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="191" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="197" />
         <source>办理渠道与结果领取</source>
         <translation>Channels and results</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="192" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="198" />
         <source>办理渠道：</source>
         <translation>Channels: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="193" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="199" />
         <source>结果领取：</source>
         <translation>Results: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="197" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="203" />
         <source>设定依据</source>
         <translation>Legal basis</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="205" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="211" />
         <source>常见问题</source>
         <translation>FAQ</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="213" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="219" />
         <source>问：</source>
         <translation>Q: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="214" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="220" />
         <source>答：</source>
         <translation>A: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="237" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="243" />
         <source>材料已备齐？现在就可以在本机申请。</source>
         <translation>Documents ready? Apply here now.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="238" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="244" />
         <source>该事项暂不能在本机受理，请看上方说明。</source>
         <translation>Not available on this kiosk now (see above).</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/GuideScreen.qml" line="251" />
+        <location filename="../qml/Kiosk/GuideScreen.qml" line="257" />
         <source>开始办理</source>
         <translation>Apply now</translation>
     </message>
@@ -474,6 +479,16 @@ When you leave, everything about you is erased.</translation>
         <source>返回继续办理</source>
         <translation>Back to my application</translation>
     </message>
+    <message>
+        <location filename="../qml/Kiosk/HelpScreen.qml" line="60" />
+        <source>本机办件</source>
+        <translation>Terminal queue</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/HelpScreen.qml" line="60" />
+        <source>工作人员登录</source>
+        <translation>Staff log-in</translation>
+    </message>
 </context>
 <context>
     <name>HomeScreen</name>
@@ -542,73 +557,114 @@ When you leave, everything about you is erased.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/IdentifyScreen.qml" line="12" />
+        <source>信息已由政务服务平台核验，仅显示部分内容以保护您的隐私。</source>
+        <translation>Checked by the government service platform; only part is shown to protect your privacy.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="13" />
         <source>信息已由证件读取，仅显示部分内容以保护您的隐私。</source>
         <translation>Read from your card; only part is shown to protect your privacy.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="13" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="14" />
         <source>请使用下列任一方式核验身份。证件读取后可以取回。</source>
         <translation>Identify in one of these ways. You can take the card back after it is read.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="14" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="15" />
         <source>确认，下一步</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="16" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="17" />
         <source>使用其他证件</source>
         <translation>Another card</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="49" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="51" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="51" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="53" />
         <source>证件号码</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="68" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="70" />
         <source>证件已读取，您可以取回证件。</source>
         <translation>Card read; you can take it back.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="68" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="70" />
         <source>证件已取回，信息已保留。</source>
         <translation>Card taken back; your details are kept.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="117" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="79" />
+        <source>身份已由政务服务平台核验，二维码已失效。</source>
+        <translation>Your identity was checked by the platform; the QR code is now used up.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="128" />
         <source>将身份证平放在屏幕下方的阅读区，听到提示音后即可取回</source>
         <translation>Lay the ID card flat on the reader below the screen; take it back after the beep</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="118" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="129" />
         <source>将社保卡芯片朝上插入读卡口，读取完成前请勿拔出</source>
         <translation>Insert the card chip up; do not pull it out until it has been read</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="119" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="130" />
         <source>打开电子证照或预约二维码，对准摄像头</source>
         <translation>Show your e-licence or appointment QR code to the camera</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="133" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="139" />
+        <source>扫码核验</source>
+        <translation>Scan QR code</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="150" />
         <source>如证件已放在阅读区但没有反应，请取下后重新放置。</source>
         <translation>If the card is on the reader but nothing happens, lift it and place it again.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="145" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="162" />
         <source>模拟放置身份证</source>
         <translation>Demo: place ID</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="146" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="163" />
         <source>模拟插入社保卡</source>
         <translation>Demo: insert SSC</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="164" />
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="233" />
+        <source>模拟出示电子身份证二维码</source>
+        <translation>Demo: show e-ID QR</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="181" />
+        <source>扫码核验身份</source>
+        <translation>Identify with a QR code</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="199" />
+        <source>二维码只含一次性核验码，不含个人信息；核验后即失效。</source>
+        <translation>The QR code holds a one-time code, no personal data; it is used up once checked.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="222" />
+        <source>正在打开摄像头…</source>
+        <translation>Opening the camera…</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/IdentifyScreen.qml" line="232" />
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -617,6 +673,507 @@ When you leave, everything about you is erased.</translation>
         <location filename="../qml/Main.qml" line="18" />
         <source>政务服务自助终端</source>
         <translation>Government Services Kiosk</translation>
+    </message>
+</context>
+<context>
+    <name>MaintAudit</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintAudit.qml" line="13" />
+        <source>审计链校验</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintAudit.qml" line="16" />
+        <source>校验审计链</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintAudit.qml" line="22" />
+        <source>校验通过：%1（共 %2 条）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintAudit.qml" line="29" />
+        <source>最近的审计记录</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintConfig</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="15" />
+        <source>服务目录与版本</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="17" />
+        <source>在用目录版本</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="18" />
+        <source>签发时间</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="19" />
+        <source>本机缓存版本</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="20" />
+        <source>事项数</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="21" />
+        <source>程序版本</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="22" />
+        <source>配置文件</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="24" />
+        <source>刷新目录</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="32" />
+        <source>修改设置</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="52" />
+        <source>当前：%1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="54" />
+        <source>　已保存：%1（需要重启生效）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="82" />
+        <source>保存</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintConfig.qml" line="93" />
+        <source>当前生效的配置</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintDevices</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="12" />
+        <source>设备自检</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="15" />
+        <source>全部自检</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="23" />
+        <source>尚未自检。点“全部自检”检查读卡器、打印机和摄像头。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="38" />
+        <source>通过</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="39" />
+        <source>未配置</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="39" />
+        <source>未通过</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="56" />
+        <source>打印机</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="72" />
+        <source>打印回执测试页</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="79" />
+        <source>打印A4测试页</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="86" />
+        <source>刷新状态</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="94" />
+        <source>读卡测试</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="101" />
+        <source>读身份证</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="108" />
+        <source>读社保卡</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="116" />
+        <source>模拟放置证件</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="131" />
+        <source>为保护个人信息，读卡结果只显示部分内容，且不会保存。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="140" />
+        <source>摄像头</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="147" />
+        <source>人像摄像头</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="153" />
+        <source>高拍仪</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="160" />
+        <source>停止预览</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="183" />
+        <source>帧率 / 清晰度</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintDevices.qml" line="189" />
+        <source>清晰度为拉普拉斯方差：对焦或擦拭镜头后数值应明显升高。</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintExport</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="14" />
+        <source>导出待上报数据</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="18" />
+        <source>导出文件已签名并加密，只有政务服务平台能读取；本机数据不会删除，仍会照常上报。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="25" />
+        <source>开始导出</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="38" />
+        <source>文件</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="39" />
+        <source>项目数</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="41" />
+        <source>其中</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="42" />
+        <source>申请 %1 · 事件 %2 · 附件 %3</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintExport.qml" line="45" />
+        <source>大小</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintKeypad</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintKeypad.qml" line="38" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintKeypad.qml" line="38" />
+        <source>退格</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintLayer</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="33" />
+        <source>维护模式 · %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="51" />
+        <source>退出维护</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="64" />
+        <source>设备</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="65" />
+        <source>链路与队列</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="66" />
+        <source>导出</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="67" />
+        <source>目录与配置</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="68" />
+        <source>日志与报告</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLayer.qml" line="69" />
+        <source>审计</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintLogin</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="22" />
+        <source>维护模式登录</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="40" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="61" />
+        <source>维护人员卡</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="68" />
+        <source>工号 + 动态验证码</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="76" />
+        <source>已检测到卡片，请输入密码后登录。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="77" />
+        <source>请将维护人员卡插入读卡器，然后输入密码。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="86" />
+        <source>模拟插入维护人员卡</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="92" />
+        <source>工号</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="93" />
+        <source>动态验证码</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="94" />
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="95" />
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="140" />
+        <source>登录</source>
+        <translation>Log in</translation>
+    </message>
+</context>
+<context>
+    <name>MaintLogs</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="15" />
+        <source>导出日志与就绪报告</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="19" />
+        <source>日志已去除个人信息。就绪报告（PDF）包含设备自检结果、链路、队列、版本和磁盘空间。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="29" />
+        <source>导出日志</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="35" />
+        <source>导出就绪报告</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="43" />
+        <source>日志</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="44" />
+        <source>%1（%2 个文件，%3）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintLogs.qml" line="49" />
+        <source>就绪报告</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintQueue</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="13" />
+        <source>本机未启用同步。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="19" />
+        <source>链路</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="22" />
+        <source>状态</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="27" />
+        <source>最近联系</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="28" />
+        <source>（%1前）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="32" />
+        <source>最近错误</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="40" />
+        <source>队列</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="42" />
+        <source>待上报</source>
+        <translation>Not sent</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="43" />
+        <source>最早未上报</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="44" />
+        <source>排队数据量</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="46" />
+        <source>上报失败</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="52" />
+        <source>按状态：</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="69" />
+        <source>立即同步</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="76" />
+        <source>重试失败项</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="83" />
+        <source>刷新</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="92" />
+        <source>上报失败的项目</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintQueue.qml" line="98" />
+        <source>没有上报失败的项目。</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MaintTargets</name>
+    <message>
+        <location filename="../qml/Kiosk/MaintTargets.qml" line="9" />
+        <source>导出位置</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintTargets.qml" line="14" />
+        <source>未检测到U盘。请插入U盘后点“刷新”。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaintTargets.qml" line="61" />
+        <source>刷新</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -647,47 +1204,67 @@ When you leave, everything about you is erased.</translation>
         <translation>When: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="85" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="94" />
         <source>已拍照，原件请到窗口核验</source>
         <translation>Photographed; show the original at the window</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="94" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="103" />
         <source>重新拍摄</source>
         <translation>Retake</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="102" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="111" />
+        <source>正在从政务服务平台调取电子证照…</source>
+        <translation>Fetching the e-licence from the platform…</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="123" />
+        <source>✓ 已调取电子证照（A级，无需提交纸质材料）</source>
+        <translation>✓ E-licence fetched (level A, no paper needed)</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="132" />
+        <source>证照编号：%1</source>
+        <translation>Licence no.: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="140" />
+        <source>签发机关：%1</source>
+        <translation>Issued by: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="159" />
         <source>联网时可调取“%1”，当前离线暂不可用</source>
         <translation>“%1” can be fetched when online</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="126" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="183" />
         <source>拍摄：%1</source>
         <translation>Photograph: %1</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="135" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="192" />
         <source>请确认照片清晰完整。</source>
         <translation>Is the photo sharp and complete?</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="191" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="248" />
         <source>正在打开高拍仪…</source>
         <translation>Opening the document camera…</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="201" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="258" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="202" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="259" />
         <source>重拍</source>
         <translation>Retake</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="203" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="260" />
         <source>使用这张</source>
         <translation>Use it</translation>
     </message>
@@ -713,6 +1290,34 @@ When you leave, everything about you is erased.</translation>
         <location filename="../qml/Kiosk/NavBar.qml" line="42" />
         <source>长辈版</source>
         <translation>Large text</translation>
+    </message>
+</context>
+<context>
+    <name>ProxyBox</name>
+    <message>
+        <location filename="../qml/Kiosk/ProxyBox.qml" line="24" />
+        <source>取消代办</source>
+        <translation>Not acting for someone</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ProxyBox.qml" line="24" />
+        <source>代他人办理（代办）</source>
+        <translation>Acting for someone</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ProxyBox.qml" line="35" />
+        <source>已读取的证件为申请人（委托人）。请取回，并放置代办人的身份证。</source>
+        <translation>The card read is the applicant's. Take it back and place the agent's ID card.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ProxyBox.qml" line="36" />
+        <source>代办人：%1　%2</source>
+        <translation>Agent: %1  %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ProxyBox.qml" line="44" />
+        <source>代办人与申请人的关系</source>
+        <translation>The agent's relationship to the applicant</translation>
     </message>
 </context>
 <context>
@@ -955,18 +1560,234 @@ When you leave, everything about you is erased.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/SignatureScreen.qml" line="11" />
+        <source>请代办人在下方框内签名</source>
+        <translation>Agent: please sign in the box below</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/SignatureScreen.qml" line="11" />
+        <source>请申请人（委托人）在下方框内签名</source>
+        <translation>Applicant: please sign in the box below</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/SignatureScreen.qml" line="12" />
         <source>请用手指书写您的姓名，签名将与申请一并加密保存。</source>
         <translation>Write your name with a finger; it is stored encrypted with the application.</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/SignatureScreen.qml" line="13" />
+        <location filename="../qml/Kiosk/SignatureScreen.qml" line="14" />
         <source>重新签名</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/SignatureScreen.qml" line="66" />
+        <location filename="../qml/Kiosk/SignatureScreen.qml" line="67" />
         <source>在此处签名</source>
         <translation>Sign here</translation>
+    </message>
+</context>
+<context>
+    <name>StaffBar</name>
+    <message>
+        <location filename="../qml/Kiosk/StaffBar.qml" line="19" />
+        <source>帮办模式</source>
+        <translation>Assisted mode</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffBar.qml" line="38" />
+        <source>本机办件</source>
+        <translation>Terminal queue</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffBar.qml" line="39" />
+        <source>退出</source>
+        <translation>Log out</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPanel</name>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="24" />
+        <source>本机办件</source>
+        <translation>Terminal queue</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="24" />
+        <source>工作人员登录</source>
+        <translation>Staff log-in</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="34" />
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="86" />
+        <source>请将工作证插入读卡器，然后输入密码。</source>
+        <translation>Insert your staff card, then enter your PIN.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="87" />
+        <source>请输入工号和密码。</source>
+        <translation>Enter your staff number and PIN.</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="107" />
+        <source>工作证登录</source>
+        <translation>Staff card</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="113" />
+        <source>工号登录</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="124" />
+        <source>工号</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="133" />
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="139" />
+        <source>正在核验…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="139" />
+        <source>登录</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="152" />
+        <source>插入演示工作证</source>
+        <translation>Demo: insert a staff card</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="168" />
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="169" />
+        <source>待上报</source>
+        <translation>Not sent</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="170" />
+        <source>上报失败</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="171" />
+        <source>需补正</source>
+        <translation>Needs correction</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="172" />
+        <source>已上报</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="201" />
+        <source>搜索编号或事项</source>
+        <translation>Search by number or service</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="209" />
+        <source>日终汇总</source>
+        <translation>Day summary</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="231" />
+        <source>没有符合条件的办件</source>
+        <translation>No applications match</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="291" />
+        <source>点选一件办件查看详情</source>
+        <translation>Tap an application to see its details</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="319" />
+        <source>状态：%1</source>
+        <translation>State: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="321" />
+        <source>临时受理编号：%1</source>
+        <translation>Provisional number: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="322" />
+        <source>办件编号：%1</source>
+        <translation>Case number: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="323" />
+        <source>申请人：%1　%2</source>
+        <translation>Applicant: %1  %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="324" />
+        <source>受理时间：%1</source>
+        <translation>Received: %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="325" />
+        <source>帮办</source>
+        <translation>assisted</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="326" />
+        <source>代办</source>
+        <translation>by proxy</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="337" />
+        <source>已收材料：</source>
+        <translation>Materials received: </translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="354" />
+        <source>平台要求补正：</source>
+        <translation>The platform asks for a correction: </translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="355" />
+        <source>需更正：</source>
+        <translation>Fields to correct: </translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="356" />
+        <source>需补交：</source>
+        <translation>Materials to add: </translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="368" />
+        <source>重新上报</source>
+        <translation>Send again</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="373" />
+        <source>补正办理</source>
+        <translation>Correct and resubmit</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="379" />
+        <source>补打回执</source>
+        <translation>Reprint receipt</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="385" />
+        <source>补打通知书</source>
+        <translation>Reprint notice</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/StaffPanel.qml" line="390" />
+        <source>办理记录</source>
+        <translation>History</translation>
     </message>
 </context>
 <context>

@@ -9,7 +9,8 @@ StepPage {
     readonly property var idv: app.identify
     steps: app.steps
     heading: idv.hasIdentity ? qsTr("请核对您的身份信息") : qsTr("请出示证件")
-    subHeading: idv.hasIdentity ? qsTr("信息已由证件读取，仅显示部分内容以保护您的隐私。")
+    subHeading: idv.hasIdentity ? (idv.source === "eid" ? qsTr("信息已由政务服务平台核验，仅显示部分内容以保护您的隐私。")
+                                                        : qsTr("信息已由证件读取，仅显示部分内容以保护您的隐私。"))
                                 : qsTr("请使用下列任一方式核验身份。证件读取后可以取回。")
     primaryText: qsTr("确认，下一步")
     primaryEnabled: idv.hasIdentity
@@ -72,6 +73,15 @@ StepPage {
                 wrapMode: Text.Wrap
                 visible: screen.idv.source === "idcard"
             }
+            Text {
+                Layout.fillWidth: true
+                text: qsTr("身份已由政务服务平台核验，二维码已失效。")
+                color: Theme.success
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontBody
+                wrapMode: Text.Wrap
+                visible: screen.idv.source === "eid"
+            }
         }
     }
 
@@ -122,6 +132,12 @@ StepPage {
                         font.pixelSize: Theme.fontBody
                         wrapMode: Text.Wrap
                     }
+                    KButton {  // the QR code is read only when the citizen asks: the camera
+                        visible: method.modelData.method === "qr" && method.modelData.available
+                        enabled: !screen.idv.busy
+                        text: qsTr("扫码核验"); subText: "Scan the code"
+                        onClicked: screen.idv.startQrScan()
+                    }
                 }
             }
         }
@@ -144,5 +160,77 @@ StepPage {
         visible: screen.idv.demo && !screen.idv.hasIdentity
         KButton { text: qsTr("模拟放置身份证"); subText: "Demo: ID card"; primary: false; onClicked: screen.idv.simulatePlaceIdCard() }
         KButton { text: qsTr("模拟插入社保卡"); subText: "Demo: SSC"; primary: false; onClicked: screen.idv.simulateInsertSsCard() }
+        KButton { visible: screen.idv.qrAvailable; text: qsTr("模拟出示电子身份证二维码"); subText: "Demo: e-ID QR"; primary: false; onClicked: screen.idv.simulateShowEidQr() }
+    }
+
+    // the citizen camera, looking for the e-ID / appointment QR code
+    Rectangle {
+        parent: screen
+        anchors.fill: parent
+        visible: screen.idv.scanning
+        z: 10
+        color: Theme.background
+        TapHandler {}  // nothing behind is touched by accident
+        Column {
+            anchors.fill: parent
+            anchors.margins: Theme.margin
+            spacing: Theme.gap
+            Text {
+                width: parent.width
+                text: qsTr("扫码核验身份")
+                color: Theme.text
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontTitle
+                font.bold: true
+                wrapMode: Text.Wrap
+            }
+            Text {
+                width: parent.width
+                text: screen.idv.message
+                color: Theme.primaryDark
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontLarge
+                font.bold: true
+                wrapMode: Text.Wrap
+            }
+            Text {
+                width: parent.width
+                text: qsTr("二维码只含一次性核验码，不含个人信息；核验后即失效。")
+                color: Theme.textMuted
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+                wrapMode: Text.Wrap
+            }
+            Rectangle {
+                width: parent.width
+                height: parent.height - y - scanButtons.height - Theme.gap
+                radius: Theme.radius
+                color: "#1f2937"
+                clip: true
+                Image {
+                    id: qrLive
+                    anchors.fill: parent
+                    anchors.margins: 8
+                    fillMode: Image.PreserveAspectFit
+                    cache: false
+                    source: screen.idv.qrPreviewSource
+                }
+                Text {
+                    anchors.centerIn: parent
+                    visible: qrLive.status !== Image.Ready
+                    text: qsTr("正在打开摄像头…")
+                    color: "#ffffff"
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontBody
+                }
+            }
+            Flow {
+                id: scanButtons
+                width: parent.width
+                spacing: Theme.gap
+                KButton { text: qsTr("取消"); subText: "Cancel"; primary: false; onClicked: screen.idv.stopQrScan() }
+                KButton { visible: screen.idv.demo; text: qsTr("模拟出示电子身份证二维码"); subText: "Demo: e-ID QR"; primary: false; onClicked: screen.idv.simulateShowEidQr() }
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ StepPage {
     heading: qsTr("请确认申请材料")
     subHeading: screen.mats.online ? qsTr("可在线调取的电子证照无需再提交纸质材料。")
                                    : qsTr("当前离线：电子证照暂不能调取，可先提交申请，原件到窗口核验。")
-    primaryEnabled: screen.mats.capturing.length === 0
+    primaryEnabled: screen.mats.capturing.length === 0 && !screen.mats.pulling
     onPrimary: screen.app.completeStep()
 
     Notice { text: screen.mats.captureError; kind: "warning" }
@@ -95,6 +95,54 @@ StepPage {
                             onClicked: screen.mats.startCapture(card.modelData.materialId)
                         }
                     }
+                }
+                Text {  // 调取电子证照: the platform is asked
+                    width: parent.width
+                    visible: card.modelData.pulling
+                    text: qsTr("正在从政务服务平台调取电子证照…")
+                    color: Theme.primaryDark
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontBody
+                    wrapMode: Text.Wrap
+                }
+                Column {  // … and what it produced (trust level A)
+                    width: parent.width
+                    spacing: 4
+                    visible: card.modelData.choice === "elicence" && card.modelData.licenceNo.length > 0
+                    Text {
+                        width: parent.width
+                        text: qsTr("✓ 已调取电子证照（A级，无需提交纸质材料）")
+                        color: Theme.success
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontBody
+                        font.bold: true
+                        wrapMode: Text.Wrap
+                    }
+                    Text {
+                        width: parent.width
+                        text: qsTr("证照编号：%1").arg(card.modelData.licenceNo)
+                        color: Theme.textMuted
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontSmall
+                        wrapMode: Text.WrapAnywhere
+                    }
+                    Text {
+                        width: parent.width
+                        text: qsTr("签发机关：%1").arg(card.modelData.licenceIssuer)
+                        color: Theme.textMuted
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontSmall
+                        wrapMode: Text.Wrap
+                    }
+                }
+                Text {
+                    width: parent.width
+                    visible: card.modelData.licenceError.length > 0 && !card.modelData.pulling
+                    text: card.modelData.licenceError
+                    color: Theme.warning
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontBody
+                    wrapMode: Text.Wrap
                 }
                 Text {
                     width: parent.width

@@ -470,7 +470,9 @@ class Store:
     # -- enrollment and authentication ---------------------------------------------------
     def mint_token(self, now: float, *, multi_use: bool = False,
                    token: str | None = None) -> str:
-        token = token or secrets.token_urlsafe(18)
+        # hex, never base64url: a token starting with "-" reads as an option on a command
+        # line (``kiosk enroll --token -x…`` failed 1 run in 64)
+        token = token or secrets.token_hex(16)
         with self.write() as s:
             if s.get(EnrollmentToken, token) is None:
                 s.add(EnrollmentToken(token=token, created_at=now, multi_use=multi_use))

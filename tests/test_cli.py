@@ -85,6 +85,15 @@ def test_enroll_against_a_standalone_platform(tmp_path: Path,
         assert "enrollment refused" in capsys.readouterr().err
 
 
+def test_enrollment_tokens_can_be_typed_after_an_option(tmp_path: Path) -> None:
+    from refplatform import PlatformServer
+
+    with PlatformServer(tmp_path / "platform") as platform:
+        tokens = [platform.state.mint_enrollment_token() for _ in range(300)]
+    assert not [t for t in tokens if t.startswith("-")]  # argparse would take it for an option
+    assert len(set(tokens)) == 300 and all(len(t) >= 32 for t in tokens)
+
+
 def test_diag_dispatches_to_each_device_package(capsys: pytest.CaptureFixture[str]) -> None:
     # the printer's simulated port needs no hardware; the others have their own rigs
     assert kiosk_main.main(["diag", "printer", "--port", "sim://", "--status"]) == 0

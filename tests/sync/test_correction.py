@@ -195,3 +195,25 @@ def test_a_digest_computed_ahead_spares_the_submission_its_scrypt(
     assert [v.key for v in outbox.lookup_by_id("11010519491231002X")] == [receipt.key]
     with pytest.raises(ValidationError):
         outbox.submit_application(make_draft(id_digest="not a digest"))
+
+
+def test_a_digest_asked_for_once_the_card_is_read_is_remembered_without_the_number(
+        outbox: Outbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = id_digest
+
+    def counting(id_number: str, salt: bytes) -> str:
+        calls.append("scrypt")
+        return real(id_number, salt)
+
+    monkeypatch.setattr("sync.outbox.id_digest", counting)
+    first = outbox.id_digest("11010519491231002X")  # in the background after the card read
+    receipt = outbox.submit_application(make_draft())
+    assert [v.key for v in outbox.lookup_by_id("11010519491231002x ")] == [receipt.key]
+    assert calls == ["scrypt"] and outbox.id_digest("11010519491231002X") == first
+    # what is remembered holds no clear ID number
+    assert "11010519491231002X" not in repr(vars(outbox))
+    for i in range(20):  # bounded: old entries are dropped
+        outbox.id_digest(f"1101051949123100{i:02d}")
+    outbox.id_digest("11010519491231002X")
+    assert len(calls) == 22

@@ -5,7 +5,8 @@ or by the ID card. Online the platform's answer is shown (``PlatformClient.looku
 when the platform cannot be reached, or does not know the number yet (not delivered), the
 kiosk's own record is shown (``Outbox.lookup``) with "本机记录" and when it was last
 updated. By card, the kiosk's applications of that person are listed
-(``Outbox.lookup_by_person`` on the masked name and ID number), each refreshed from the
+(``Outbox.lookup_by_id``: a salted digest of the ID number, so two people who share the
+masked name and number never see each other's records), each refreshed from the
 platform when it answers. Lookups run as background jobs: a slow platform never freezes
 the screen.
 
@@ -24,7 +25,6 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.config import Config
 from kiosk.errors import KioskError
-from kiosk.masking import mask_id_number, mask_name
 from ui.bridge import BackgroundRunner
 from ui.capture import FrameProvider, Preview, to_qimage
 from ui.session import CitizenSession
@@ -206,12 +206,12 @@ class QueryViewModel(QObject):
         if self._sync is None:
             return
         outbox, client, online = self._sync.outbox, self._sync.client, self._online()
-        masked = (mask_name(ident.name), mask_id_number(ident.id_number))
+        id_number = ident.id_number
 
         def job() -> list[dict[str, Any]]:
             rows = []
             reachable = online
-            for view in outbox.lookup_by_person(*masked):
+            for view in outbox.lookup_by_id(id_number):
                 found = None
                 if reachable:
                     try:

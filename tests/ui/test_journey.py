@@ -4,11 +4,14 @@ queued, delivered later, visible in 办件查询), and the link dropping during 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from devices.camera.simulated import render_scene
+from devices.idcard.simulated import sample_card
+from kiosk.masking import mask_id_number, mask_name
 from tests.ui.journey_helpers import (
     finish_session,
     kiosk_window,
@@ -94,6 +97,18 @@ def test_offline_journey_gets_a_provisional_number_and_is_delivered_later(  # ty
         vm.identify_vm.simulatePlaceIdCard()
         qtbot.waitUntil(lambda: bool(query.results), timeout=10000)
         assert [r["caseNo"] for r in query.results] == [view.case_no]
+
+        # someone else with the same masks (李* and 520***********1236) sees nothing of it:
+        # the match is on a digest of the whole ID number, not on the masked values
+        other = dataclasses.replace(sample_card("resident"), name="李明",
+                                    id_number="520102198501191236")
+        assert (mask_name(other.name), mask_id_number(other.id_number)) == \
+            (view.masked_name, view.masked_id)
+        vm.identify_vm.simulateRemoveIdCard()
+        qtbot.waitUntil(lambda: not vm.identify_vm.idcardPresent, timeout=5000)
+        kw.devices.idcard.place(other)
+        qtbot.waitUntil(lambda: not query.busy and "未查询到" in query.message, timeout=10000)
+        assert query.results == []
 
 
 def test_link_dropping_during_submission_delivers_exactly_once(  # type: ignore[no-untyped-def]

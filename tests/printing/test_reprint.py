@@ -137,3 +137,24 @@ def test_reprint_without_paper_is_still_audited_and_offers_fallback(
                        audit=AuditLog(outbox)).reprint(receipt.provisional_no, actor="s:1")
     assert not result.outcome.printed and result.outcome.fallback
     assert printer.jobs == [] and len(audit_bodies(outbox)) == 1
+
+
+def test_a_reprint_after_delivery_still_lists_the_materials_received(
+        outbox: Outbox, catalogue: Catalogue, service: Service,
+        identity: KioskIdentity) -> None:
+    """The sealed payload is purged once the platform has the application; the materials
+    and their trust levels stay readable on the record (revision 0003), so the 补打 slip
+    lists them like the original."""
+    receipt = outbox.submit_application(draft(service))
+    outbox.mark_delivered(receipt.key, CASE_NO)
+    view = outbox.lookup(CASE_NO)
+    assert view is not None and view.purged
+    printer = SimulatedReceiptPrinter()
+    reprinter = Reprinter(outbox, identity, catalogue=catalogue, receipt_printer=printer,
+                          audit=AuditLog(outbox))  # default: the record's own materials
+    data = reprinter.receipt_data(CASE_NO)
+    got = {m.material_id: m.trust_level for m in data.materials if m.received}
+    assert got == {"idcard": "B", "hukou_book": "A", "move_in_proof": "C"}
+    assert reprinter.reprint(CASE_NO, actor="staff:0421").outcome.printed
+    text = "\n".join(decode(printer.jobs[-1]).lines)
+    assert "居民户口簿" in text and "A" in text

@@ -13,6 +13,7 @@ import numpy as np
 
 from devices.camera.simulated import render_scene
 from kiosk.idcheck import id_check_char
+from kiosk.redaction import redact
 from tests.ui.journey_helpers import (
     finish_session,
     identify,
@@ -78,6 +79,11 @@ def test_journey_identified_by_qr_code_carries_that_identity_to_the_platform(  #
         identify_by_qr(qtbot, kw, core, "QR00107002")
         assert idv.source == "eid" and idv.cardLabel == "电子身份凭证"
         assert idv.maskedName == "王*" and idv.maskedId == HOLDER[:3] + "*" * 11 + HOLDER[-4:]
+        assert NAME not in redact(f"申请人 {NAME}")  # registered for log redaction
+        log_text = "".join(p.read_text("utf-8", "replace")
+                           for p in (tmp_path / "logs").glob("*") if p.is_file()) \
+            if (tmp_path / "logs").is_dir() else ""
+        assert NAME not in log_text and HOLDER not in log_text
         vm.completeStep()
         rows = {r["fieldId"]: r for r in vm.form_vm._model.rows()}
         prefilled = [r for r in rows.values() if r["fromCard"]]
@@ -96,6 +102,7 @@ def test_journey_identified_by_qr_code_carries_that_identity_to_the_platform(  #
         assert item is not None
         finish_session(qtbot, kw)
         assert vm.citizen.identity is None
+        assert NAME in redact(f"申请人 {NAME}")  # released at the wipe
 
 
 def test_a_used_or_expired_code_is_refused_and_the_cards_still_work(  # type: ignore[no-untyped-def]

@@ -54,7 +54,28 @@ def prepare_environment() -> None:
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
 
 
+def pin_bool_refcounts() -> None:
+    """Work around a PySide6 6.12.0 reference-count bug: ``SignalInstance.emit()`` (and
+    ``disconnect()``) return ``True`` without a new reference, so every emit whose result is
+    dropped takes one reference away from ``True``. With the view-models emitting a few
+    hundred signals per citizen session, ``True`` reaches zero after about 75 sessions and
+    the interpreter aborts ("bool_dealloc: deallocating True or False"; found by
+    bench/bench_memory.py, reproduced by tests/ui/test_boot.py). Python 3.12+ makes the bool
+    singletons immortal; before that, give them a count no kiosk lifetime can use up (one
+    lost reference per emit: 2**60 is centuries at a million emits a second). Remove when
+    the test says PySide6 is fixed."""
+    if sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    for singleton in (True, False):
+        refcount = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt, first field
+        if refcount.value < 1 << 59:
+            refcount.value += 1 << 60
+
+
 def ensure_app(argv: list[str] | None = None) -> QGuiApplication:
+    pin_bool_refcounts()
     existing = QGuiApplication.instance()
     if isinstance(existing, QGuiApplication):
         app = existing

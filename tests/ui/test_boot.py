@@ -4,12 +4,13 @@ with what Main.qml binds outside its screens."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtQml import QQmlApplicationEngine
 
 from kiosk.config import load_config
-from ui.app import BootViewModel, _load_main
+from ui.app import BootViewModel, _load_main, ensure_app
 
 
 def test_main_qml_loads_over_the_boot_view_model_without_warnings(  # type: ignore[no-untyped-def]
@@ -30,3 +31,22 @@ def test_main_qml_loads_over_the_boot_view_model_without_warnings(  # type: igno
     finally:
         window.close()
         engine.deleteLater()
+
+
+def test_dropped_emit_results_cannot_use_up_true(qapp) -> None:  # type: ignore[no-untyped-def]
+    """PySide6 6.12.0's ``emit()`` returns ``True`` without a new reference; ensure_app()
+    pins the bool singletons so a long-running kiosk does not abort. When this starts
+    failing at the first assertion, PySide6 is fixed: remove ``pin_bool_refcounts``."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        changed = Signal()
+
+    emitter = Emitter()
+    before = sys.getrefcount(True)
+    for _ in range(100):
+        emitter.changed.emit()
+    assert sys.getrefcount(True) - before <= -90, "PySide6 fixed? see pin_bool_refcounts"
+    ensure_app()
+    if sys.version_info < (3, 12):
+        assert sys.getrefcount(True) > 1 << 59 and sys.getrefcount(False) > 1 << 59

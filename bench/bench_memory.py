@@ -18,12 +18,12 @@ result, receipt printed, 好差评, farewell and wipe, card taken away. Four ser
 turns, two of them with face capture. Waits are nested Qt event loops, so deferred
 deletions and queued signals are processed as in ``app.exec()``.
 
-Figures from ``/proc/self/status``: ``VmRSS`` (after ``gc.collect()``) and ``VmHWM``, the
-peak. **Baseline**: the RSS of the app loaded and idle (window shown, 2 s of event loop),
-before any session. **Growth**: RSS after the last session minus RSS after the warm-up.
-Targets: peak ≤ 350 MB, growth ≤ 10 MB. ``--diagnose`` prints the Python object counts by
-type and the QObject children of the view-model and the engine that grew between the end of
-the warm-up and the end.
+Figures from ``/proc/self/status``: ``VmRSS`` (after ``gc.collect()``), split into
+``RssAnon`` and ``RssFile``, and ``VmHWM``, the peak. **Baseline**: the RSS of the app
+loaded and idle (window shown, 2 s of event loop), before any session. **Growth**: RSS
+after the last session minus RSS after the warm-up. Targets: peak ≤ 350 MB, growth
+≤ 10 MB. ``--diagnose`` prints the Python object counts by type and the QObject children
+of the view-model and the engine that grew between the end of the warm-up and the end.
 """
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ def status_mb(field: str) -> float:
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def split() -> str:
+    """Anonymous memory (heaps, Python objects, Qt's data) and file-backed pages (the code
+    of the shared libraries, touched as features are first used)."""
+    return f"anon {status_mb('RssAnon'):.1f} + file {status_mb('RssFile'):.1f}"
 
 
 def rss_mb() -> float:
@@ -142,8 +148,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
         bot.waitUntil(lambda: vm.linkState == "up")
         bot.wait(2000)
         idle_mb = rss_mb()
-        print(f"interpreter before the kiosk {start_mb:.1f} MB; app loaded and idle "
-              f"(baseline) {idle_mb:.1f} MB", flush=True)
+        print(f"after the imports {start_mb:.1f} MB; app loaded and idle (baseline) "
+              f"{idle_mb:.1f} MB ({split()})", flush=True)
 
         warm_mb = counts_warm = children_warm = None
         t = time.monotonic()
@@ -164,8 +170,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
                     children_warm = (len(vm.findChildren(QObject)),
                                      len(kw.engine.findChildren(QObject)))
             if n % args.every == 0 or n == args.sessions:
-                print(f"session {n:4d}: RSS {rss_mb():6.1f} MB, peak {status_mb('VmHWM'):6.1f} MB"
-                      f" ({(time.monotonic() - t) / n:.2f} s per session)", flush=True)
+                print(f"session {n:4d}: RSS {rss_mb():6.1f} MB ({split()}), peak "
+                      f"{status_mb('VmHWM'):6.1f} MB ({(time.monotonic() - t) / n:.2f} s per "
+                      "session)", flush=True)
         end_mb = rss_mb()
         peak_mb = status_mb("VmHWM")
         assert warm_mb is not None

@@ -19,6 +19,7 @@ from PySide6.QtGui import QGuiApplication
 
 from kiosk.catalogue import Catalogue, Service
 from kiosk.config import Config
+from kiosk.errors import KioskError
 from kiosk.journey import APPLICATION_STATES, Journey, JourneyError, SessionEnd, State
 from kiosk.offline import Availability, service_availability
 from ui.bridge import BackgroundRunner, SyncBridge
@@ -26,6 +27,7 @@ from ui.capture import FrameProvider
 from ui.devices import KioskDevices
 from ui.form import FormViewModel
 from ui.identify import IdentifyViewModel
+from ui.maintenance import MaintenanceViewModel
 from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick
 from ui.query import HelpViewModel, QueryViewModel
 from ui.session import CitizenSession
@@ -232,6 +234,10 @@ class AppViewModel(QObject):
                                      camera=self._devices.camera, provider=self._frames,
                                      faults=self._devices.faults, language=lang)
         self._help = HelpViewModel(config, sync, self._runner)
+        self._staff_auth = _staff_auth(config, sync)
+        self._maintenance = MaintenanceViewModel(
+            config, catalogue, sync, self._devices, self._runner, journey, self._staff_auth,
+            sync.audit if sync is not None else None, self._frames)
         self._identify.changed.connect(self._identity_changed)
         self._step_vms: list[Any] = [self._query, self._help, self._identify, self._form,
                                      self._materials, self._face, self._signature,
@@ -297,6 +303,7 @@ class AppViewModel(QObject):
     submission = Property(QObject, lambda s: s._submission, constant=True, final=True)
     query = Property(QObject, lambda s: s._query, constant=True, final=True)
     help = Property(QObject, lambda s: s._help, constant=True, final=True)
+    maintenance = Property(QObject, lambda s: s._maintenance, constant=True, final=True)
 
     def _steps(self) -> list[dict[str, Any]]:
         lang = self._journey.session.language
@@ -376,7 +383,7 @@ class AppViewModel(QObject):
     # -- slots: what the person did --------------------------------------------
     @Slot()
     def wake(self) -> None:
-        if self._journey.state == State.ATTRACT:
+        if self._journey.state == State.ATTRACT and not self._maintenance.active:
             self._journey.wake()
 
     @Slot()
@@ -496,6 +503,7 @@ class AppViewModel(QObject):
         if self._card_grace_until is not None and self._journey.now() >= self._card_grace_until:
             self._end_card_grace()
             self._journey.end_session(SessionEnd.CARD_REMOVED)
+        self._maintenance.tick()
         self._journey.tick()
         self._review.tick()
         self._submission.tick()
@@ -513,6 +521,7 @@ class AppViewModel(QObject):
 
     def user_activity(self) -> None:
         self._journey.activity()
+        self._maintenance.activity()
         if self._countdown_visible:
             self.tick()
 
@@ -632,6 +641,7 @@ class AppViewModel(QObject):
     def shutdown(self) -> None:
         """Window closing: stop the timer, wait for background jobs, forget the citizen."""
         self._timer.stop()
+        self._maintenance.shutdown()
         self._runner.shutdown()
         self._wipe_application()
 
@@ -680,3 +690,18 @@ class ActivityFilter(QObject):
         if event.type() in self.EVENTS:
             self._vm.user_activity()
         return False
+
+
+def _staff_auth(config: Config, sync: SyncStack | None) -> Any:
+    """The terminal's one ``StaffAuth`` (staff and technicians), audited through the queue;
+    ``None`` without a queue or with an unusable roster (logged: the citizen journey goes
+    on, staff log-in says why it cannot)."""
+    if sync is None:
+        return None
+    from kiosk.staffauth import StaffAuth
+
+    try:
+        return StaffAuth.from_config(config, audit=sync.audit)
+    except KioskError as err:
+        log.error("staff log-in unavailable: %s", err)
+        return None

@@ -680,22 +680,22 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintAudit.qml" line="13" />
         <source>审计链校验</source>
-        <translation type="unfinished" />
+        <translation>Audit chain</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintAudit.qml" line="16" />
         <source>校验审计链</source>
-        <translation type="unfinished" />
+        <translation>Verify</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintAudit.qml" line="22" />
         <source>校验通过：%1（共 %2 条）</source>
-        <translation type="unfinished" />
+        <translation>Verified: %1 (%2 entries)</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintAudit.qml" line="29" />
         <source>最近的审计记录</source>
-        <translation type="unfinished" />
+        <translation>Latest audit entries</translation>
     </message>
 </context>
 <context>
@@ -703,67 +703,67 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="15" />
         <source>服务目录与版本</source>
-        <translation type="unfinished" />
+        <translation>Catalogue and versions</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="17" />
         <source>在用目录版本</source>
-        <translation type="unfinished" />
+        <translation>Catalogue in use</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="18" />
         <source>签发时间</source>
-        <translation type="unfinished" />
+        <translation>Issued at</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="19" />
         <source>本机缓存版本</source>
-        <translation type="unfinished" />
+        <translation>Cached catalogue</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="20" />
         <source>事项数</source>
-        <translation type="unfinished" />
+        <translation>Services</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="21" />
         <source>程序版本</source>
-        <translation type="unfinished" />
+        <translation>App version</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="22" />
         <source>配置文件</source>
-        <translation type="unfinished" />
+        <translation>Config file</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="24" />
         <source>刷新目录</source>
-        <translation type="unfinished" />
+        <translation>Refresh catalogue</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="32" />
         <source>修改设置</source>
-        <translation type="unfinished" />
+        <translation>Settings</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="52" />
         <source>当前：%1</source>
-        <translation type="unfinished" />
+        <translation>Now: %1</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="54" />
         <source>　已保存：%1（需要重启生效）</source>
-        <translation type="unfinished" />
+        <translation>  Saved: %1 (restart to apply)</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="82" />
         <source>保存</source>
-        <translation type="unfinished" />
+        <translation>Save</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintConfig.qml" line="93" />
         <source>当前生效的配置</source>
-        <translation type="unfinished" />
+        <translation>Effective configuration</translation>
     </message>
 </context>
 <context>
@@ -771,107 +771,107 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="12" />
         <source>设备自检</source>
-        <translation type="unfinished" />
+        <translation>Self-test</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="15" />
         <source>全部自检</source>
-        <translation type="unfinished" />
+        <translation>Test all</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="23" />
         <source>尚未自检。点“全部自检”检查读卡器、打印机和摄像头。</source>
-        <translation type="unfinished" />
+        <translation>Not tested yet. Tap “Test all” to check readers, printers and cameras.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="38" />
         <source>通过</source>
-        <translation type="unfinished" />
+        <translation>Passed</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="39" />
         <source>未配置</source>
-        <translation type="unfinished" />
+        <translation>Not configured</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="39" />
         <source>未通过</source>
-        <translation type="unfinished" />
+        <translation>Failed</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="56" />
         <source>打印机</source>
-        <translation type="unfinished" />
+        <translation>Printers</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="72" />
         <source>打印回执测试页</source>
-        <translation type="unfinished" />
+        <translation>Receipt test page</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="79" />
         <source>打印A4测试页</source>
-        <translation type="unfinished" />
+        <translation>A4 test page</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="86" />
         <source>刷新状态</source>
-        <translation type="unfinished" />
+        <translation>Refresh</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="94" />
         <source>读卡测试</source>
-        <translation type="unfinished" />
+        <translation>Card read</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="101" />
         <source>读身份证</source>
-        <translation type="unfinished" />
+        <translation>ID card</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="108" />
         <source>读社保卡</source>
-        <translation type="unfinished" />
+        <translation>Social security card</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="116" />
         <source>模拟放置证件</source>
-        <translation type="unfinished" />
+        <translation>Demo: place cards</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="131" />
         <source>为保护个人信息，读卡结果只显示部分内容，且不会保存。</source>
-        <translation type="unfinished" />
+        <translation>To protect personal data only part of the card is shown, and nothing is kept.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="140" />
         <source>摄像头</source>
-        <translation type="unfinished" />
+        <translation>Cameras</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="147" />
         <source>人像摄像头</source>
-        <translation type="unfinished" />
+        <translation>Face camera</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="153" />
         <source>高拍仪</source>
-        <translation type="unfinished" />
+        <translation>Document camera</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="160" />
         <source>停止预览</source>
-        <translation type="unfinished" />
+        <translation>Stop</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="183" />
         <source>帧率 / 清晰度</source>
-        <translation type="unfinished" />
+        <translation>Frame rate / sharpness</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintDevices.qml" line="189" />
         <source>清晰度为拉普拉斯方差：对焦或擦拭镜头后数值应明显升高。</source>
-        <translation type="unfinished" />
+        <translation>Sharpness is the variance of the Laplacian: it should rise clearly after focusing or cleaning the lens.</translation>
     </message>
 </context>
 <context>
@@ -879,42 +879,42 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="14" />
         <source>导出待上报数据</source>
-        <translation type="unfinished" />
+        <translation>Export the queue</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="18" />
         <source>导出文件已签名并加密，只有政务服务平台能读取；本机数据不会删除，仍会照常上报。</source>
-        <translation type="unfinished" />
+        <translation>The file is signed and encrypted for the platform only; nothing is removed here and delivery goes on as usual.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="25" />
         <source>开始导出</source>
-        <translation type="unfinished" />
+        <translation>Export</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="38" />
         <source>文件</source>
-        <translation type="unfinished" />
+        <translation>File</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="39" />
         <source>项目数</source>
-        <translation type="unfinished" />
+        <translation>Items</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="41" />
         <source>其中</source>
-        <translation type="unfinished" />
+        <translation>Of which</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="42" />
         <source>申请 %1 · 事件 %2 · 附件 %3</source>
-        <translation type="unfinished" />
+        <translation>%1 applications · %2 events · %3 attachments</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintExport.qml" line="45" />
         <source>大小</source>
-        <translation type="unfinished" />
+        <translation>Size</translation>
     </message>
 </context>
 <context>
@@ -927,7 +927,7 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintKeypad.qml" line="38" />
         <source>退格</source>
-        <translation type="unfinished" />
+        <translation>Delete</translation>
     </message>
 </context>
 <context>
@@ -935,42 +935,42 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="33" />
         <source>维护模式 · %1</source>
-        <translation type="unfinished" />
+        <translation>Maintenance · %1</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="51" />
         <source>退出维护</source>
-        <translation type="unfinished" />
+        <translation>Exit</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="64" />
         <source>设备</source>
-        <translation type="unfinished" />
+        <translation>Devices</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="65" />
         <source>链路与队列</source>
-        <translation type="unfinished" />
+        <translation>Link &amp; queue</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="66" />
         <source>导出</source>
-        <translation type="unfinished" />
+        <translation>Export</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="67" />
         <source>目录与配置</source>
-        <translation type="unfinished" />
+        <translation>Catalogue</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="68" />
         <source>日志与报告</source>
-        <translation type="unfinished" />
+        <translation>Logs</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLayer.qml" line="69" />
         <source>审计</source>
-        <translation type="unfinished" />
+        <translation>Audit</translation>
     </message>
 </context>
 <context>
@@ -978,7 +978,7 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="22" />
         <source>维护模式登录</source>
-        <translation type="unfinished" />
+        <translation>Maintenance log-in</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="40" />
@@ -988,27 +988,27 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="61" />
         <source>维护人员卡</source>
-        <translation type="unfinished" />
+        <translation>Technician card</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="68" />
         <source>工号 + 动态验证码</source>
-        <translation type="unfinished" />
+        <translation>ID + one-time code</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="76" />
         <source>已检测到卡片，请输入密码后登录。</source>
-        <translation type="unfinished" />
+        <translation>Card detected. Enter your PIN to log in.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="77" />
         <source>请将维护人员卡插入读卡器，然后输入密码。</source>
-        <translation type="unfinished" />
+        <translation>Insert the technician card, then enter the PIN.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="86" />
         <source>模拟插入维护人员卡</source>
-        <translation type="unfinished" />
+        <translation>Demo: technician card</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="92" />
@@ -1018,7 +1018,7 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="93" />
         <source>动态验证码</source>
-        <translation type="unfinished" />
+        <translation>One-time code</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogin.qml" line="94" />
@@ -1037,37 +1037,37 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="15" />
         <source>导出日志与就绪报告</source>
-        <translation type="unfinished" />
+        <translation>Logs and readiness report</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="19" />
         <source>日志已去除个人信息。就绪报告（PDF）包含设备自检结果、链路、队列、版本和磁盘空间。</source>
-        <translation type="unfinished" />
+        <translation>Logs carry no personal data. The readiness report (PDF) has the device self-tests, link, queue, versions and free disk.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="29" />
         <source>导出日志</source>
-        <translation type="unfinished" />
+        <translation>Export logs</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="35" />
         <source>导出就绪报告</source>
-        <translation type="unfinished" />
+        <translation>Readiness report</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="43" />
         <source>日志</source>
-        <translation type="unfinished" />
+        <translation>Logs</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="44" />
         <source>%1（%2 个文件，%3）</source>
-        <translation type="unfinished" />
+        <translation>%1 (%2 files, %3)</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintLogs.qml" line="49" />
         <source>就绪报告</source>
-        <translation type="unfinished" />
+        <translation>Readiness report</translation>
     </message>
 </context>
 <context>
@@ -1075,37 +1075,37 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="13" />
         <source>本机未启用同步。</source>
-        <translation type="unfinished" />
+        <translation>Sync is not enabled on this kiosk.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="19" />
         <source>链路</source>
-        <translation type="unfinished" />
+        <translation>Link</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="22" />
         <source>状态</source>
-        <translation type="unfinished" />
+        <translation>State</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="27" />
         <source>最近联系</source>
-        <translation type="unfinished" />
+        <translation>Last contact</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="28" />
         <source>（%1前）</source>
-        <translation type="unfinished" />
+        <translation> (%1 ago)</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="32" />
         <source>最近错误</source>
-        <translation type="unfinished" />
+        <translation>Last error</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="40" />
         <source>队列</source>
-        <translation type="unfinished" />
+        <translation>Queue</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="42" />
@@ -1115,12 +1115,12 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="43" />
         <source>最早未上报</source>
-        <translation type="unfinished" />
+        <translation>Oldest undelivered</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="44" />
         <source>排队数据量</source>
-        <translation type="unfinished" />
+        <translation>Queued data</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="46" />
@@ -1130,32 +1130,32 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="52" />
         <source>按状态：</source>
-        <translation type="unfinished" />
+        <translation>By state:</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="69" />
         <source>立即同步</source>
-        <translation type="unfinished" />
+        <translation>Sync now</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="76" />
         <source>重试失败项</source>
-        <translation type="unfinished" />
+        <translation>Retry dead letters</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="83" />
         <source>刷新</source>
-        <translation type="unfinished" />
+        <translation>Refresh</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="92" />
         <source>上报失败的项目</source>
-        <translation type="unfinished" />
+        <translation>Dead letters</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintQueue.qml" line="98" />
         <source>没有上报失败的项目。</source>
-        <translation type="unfinished" />
+        <translation>No dead letters.</translation>
     </message>
 </context>
 <context>
@@ -1163,17 +1163,17 @@ When you leave, everything about you is erased.</translation>
     <message>
         <location filename="../qml/Kiosk/MaintTargets.qml" line="9" />
         <source>导出位置</source>
-        <translation type="unfinished" />
+        <translation>Target drive</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintTargets.qml" line="14" />
         <source>未检测到U盘。请插入U盘后点“刷新”。</source>
-        <translation type="unfinished" />
+        <translation>No USB drive found. Insert one and tap “Refresh”.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaintTargets.qml" line="61" />
         <source>刷新</source>
-        <translation type="unfinished" />
+        <translation>Refresh</translation>
     </message>
 </context>
 <context>

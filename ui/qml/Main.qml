@@ -122,10 +122,21 @@ Window {
         }
     }
 
+    // 维护模式: the technician's layer (hidden entry on the attract screen), above the
+    // citizen screens and the staff layer
+    Loader {
+        anchors.top: parent.top
+        anchors.bottom: keyboard.top
+        width: parent.width
+        z: 60
+        active: root.app.maintenance.panel !== ""
+        sourceComponent: MaintLayer { app: root.app }
+    }
+
     CountdownOverlay {
         anchors.fill: parent
         z: 100  // above the navigation bar and the keyboard
-        visible: root.app.countdownVisible
+        visible: root.app.countdownVisible && root.app.maintenance.panel === ""
         seconds: root.app.countdownSeconds
         reason: root.app.countdownReason
         onStay: root.app.stayHere()

@@ -11,6 +11,19 @@ Rectangle {
 
     TapHandler { onTapped: screen.app.wake() }
 
+    // 维护模式: five taps within three seconds on this invisible top-right corner
+    // (docs/maintenance.md); it takes the taps, so they do not start a session
+    MouseArea {
+        objectName: "maintenanceCorner"
+        anchors.top: parent.top
+        anchors.right: parent.right
+        width: Theme.touchMin * 1.5
+        height: width
+        // every press counts (quick taps pair into double clicks); while the kiosk is still
+        // starting (ui/app.py BootViewModel) there is nothing to open yet
+        onPressed: if (screen.app.maintenance.cornerTap) screen.app.maintenance.cornerTap()
+    }
+
     Column {
         anchors.centerIn: parent
         width: parent.width - 2 * Theme.margin

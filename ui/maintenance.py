@@ -50,7 +50,7 @@ from kiosk.journey import Journey, State
 from kiosk.staffauth import StaffAuth, StaffSession
 from sync.fsutil import atomic_write
 from sync.receipts import CHINA_TZ
-from ui.bridge import BackgroundRunner
+from ui.bridge import BackgroundRunner, SmartCardBridge
 from ui.capture import FrameProvider, Preview, to_qimage
 from ui.devices import KINDS, KioskDevices
 
@@ -375,6 +375,15 @@ class MaintenanceViewModel(QObject):
         self._sessionEnded.connect(self._on_session_ended)
         if staff_auth is not None:
             staff_auth.add_session_listener(self._session_listener)
+        # card presence from the reader's monitor (events, never a poll on the GUI thread)
+        self._card_in = False
+        self._card_bridge: SmartCardBridge | None = None
+        reader = devices.smartcard
+        if reader is not None and hasattr(reader, "add_listener"):
+            self._card_bridge = SmartCardBridge()
+            self._card_bridge.inserted.connect(lambda: self._card_event(True))
+            self._card_bridge.removed.connect(lambda: self._card_event(False))
+            reader.add_listener(self._card_bridge)
 
     # -- properties ---------------------------------------------------------------------
     panel = Property(str, lambda s: s._panel, notify=changed, final=True)
@@ -586,13 +595,13 @@ class MaintenanceViewModel(QObject):
         return max(0, int(left + 0.999))
 
     def _card_present(self) -> bool:
-        reader = self._devices.smartcard
-        if reader is None:
-            return False
-        try:
-            return reader.card_atr() is not None
-        except Exception:  # a reader fault: no card as far as the panel is concerned
-            return False
+        return self._card_in
+
+    def _card_event(self, inserted: bool) -> None:
+        self._card_in = inserted
+        if inserted and self._panel == "login" and not self._busy:
+            self.setLoginMethod("card")  # a card in the reader: that is how they log in
+        self.loginChanged.emit()
 
     # -- session ---------------------------------------------------------------------------
     @Slot()
@@ -1358,3 +1367,7 @@ class MaintenanceViewModel(QObject):
 
     def shutdown(self) -> None:
         self.stopPreview()
+        reader = self._devices.smartcard
+        if self._card_bridge is not None and reader is not None:
+            reader.remove_listener(self._card_bridge)
+            self._card_bridge = None

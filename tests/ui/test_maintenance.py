@@ -105,13 +105,15 @@ def test_hidden_gesture_login_lockout_messages_and_idle_exit(qtbot, qapp,  # typ
         reader = kw.devices.smartcard
         assert reader is not None
         reader.insert(SimulatedStaffCard.demo())
-        m.setLoginMethod("card")
+        qtbot.waitUntil(lambda: m.cardPresent, timeout=5000)  # the reader's monitor
+        assert m.loginMethod == "card"  # a card in the reader: card log-in offered
         type_keys(m, "pin", STAFF_PIN)
         m.submitLogin()
         qtbot.waitUntil(lambda: not m.busy, timeout=10000)
         assert m.panel == "login"
         assert m.loginMessage == "您不是维护人员，不能进入维护模式"
         reader.remove()
+        qtbot.waitUntil(lambda: not m.cardPresent, timeout=5000)
 
         # wrong PIN: the message tells the tries left; the PIN is never shown
         login_totp(qtbot, m, pin="000000")
@@ -142,6 +144,7 @@ def test_hidden_gesture_login_lockout_messages_and_idle_exit(qtbot, qapp,  # typ
 
         # the technician card + PIN, then 退出维护
         reader.insert(demo_card("technician"))  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: m.cardPresent, timeout=5000)
         tap_corner(qtbot, kw, 5)
         assert m.panel == "login" and m.loginMethod == "card"
         type_keys(m, "pin", TECH_PIN)

@@ -12,7 +12,7 @@ Item {
     height: implicitHeight
     Text {
         id: labelText
-        width: Math.min(Math.round(row.width * 0.34), 340)
+        width: Math.round(row.width > 1200 ? row.width * 0.3 : Math.min(row.width * 0.34, 340))
         text: row.label
         color: Theme.textMuted
         font.family: Theme.fontFamily

@@ -246,7 +246,10 @@ def test_a_page_from_the_document_camera_travels_as_an_encrypted_attachment(  # 
         [lease] = [m for m in sealed["materials"] if m["material_id"] == "lease"]
         assert lease["trust_level"] == "C" and lease["media_type"] == "image/jpeg"
         uploaded = list((core.platform.state.data_dir / "attachments").iterdir())
-        assert len(uploaded) == 1 and uploaded[0].stat().st_size > 10_000
+        # the page and the signature (an encrypted attachment too, meta.signatures)
+        assert [s["role"] for s in sealed["signatures"]] == ["applicant"]
+        sizes = sorted(p.stat().st_size for p in uploaded)
+        assert len(uploaded) == 2 and sizes[-1] > 10_000
         assert vm.citizen.scans == {}  # purged from the kiosk's memory after the store
         lines = {m.material_id: m for m in sub._receipt_data().materials}
         assert lines["lease"].received and lines["lease"].trust_level == "C"

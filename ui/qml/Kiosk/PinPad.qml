@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 
 // A numeric keypad for PINs and staff numbers: no system keyboard, nothing echoed but dots
@@ -36,17 +37,18 @@ Column {
         Repeater {
             model: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "⌫"]
             delegate: KButton {
+                id: key
                 required property string modelData
                 width: Math.round(150 * Theme.scale)
-                text: modelData
+                text: key.modelData
                 primary: false
                 onClicked: {
-                    if (modelData === "⌫")
+                    if (key.modelData === "⌫")
                         pad.value = pad.value.slice(0, -1)
-                    else if (modelData === "清空")
+                    else if (key.modelData === "清空")
                         pad.value = ""
                     else if (pad.value.length < pad.maxLength)
-                        pad.value += modelData
+                        pad.value += key.modelData
                 }
             }
         }

@@ -13,7 +13,7 @@ Rectangle {
     TapHandler {}  // nothing behind the layer reacts to a touch
 
     Rectangle {
-        id: top
+        id: topBar
         width: parent.width
         height: Math.round(Theme.touchMin * 1.4)
         color: Theme.primaryDark
@@ -39,14 +39,14 @@ Rectangle {
     }
 
     Loader {
-        anchors.top: top.bottom
-        anchors.bottom: status.top
+        anchors.top: topBar.bottom
+        anchors.bottom: statusBar.top
         width: parent.width
         sourceComponent: panel.staff.panel === "desk" ? desk : login
     }
 
     Rectangle {
-        id: status
+        id: statusBar
         anchors.bottom: parent.bottom
         width: parent.width
         height: visible ? statusText.implicitHeight + 40 : 0

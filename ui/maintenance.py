@@ -47,7 +47,7 @@ from kiosk.catalogue import Catalogue
 from kiosk.config import Config, load_config
 from kiosk.errors import ConfigError, KioskError, LockedOutError
 from kiosk.journey import Journey, State
-from kiosk.staffauth import StaffAuth, StaffSession
+from kiosk.staffauth import MSG_LOCKED, StaffAuth, StaffSession
 from sync.fsutil import atomic_write
 from sync.receipts import CHINA_TZ
 from ui.bridge import BackgroundRunner, SmartCardBridge
@@ -350,7 +350,9 @@ class MaintenanceViewModel(QObject):
         self._code = ""
         self._pin = ""
         self._login_message = ""
-        self._locked_until: float | None = None
+        self._locked_until: float | None = None  # a lock-out of ``_locked_for`` (an ID
+        self._locked_for = ""                     # or "card"): other IDs may still try
+        self._attempt_for = ""
         self._login_seen = 0.0
         # tabs
         self._device_rows: list[dict[str, Any]] = []
@@ -557,6 +559,7 @@ class MaintenanceViewModel(QObject):
 
             def login() -> StaffSession:
                 return auth.maintenance_login_totp(staff_id, code, pin)
+        self._attempt_for = staff_id if method == "totp" else "card"
         self._login_message = ""
         self.loginChanged.emit()
         self._start("正在验证身份…", "login", login, self._logged_in, self._login_error)
@@ -579,6 +582,7 @@ class MaintenanceViewModel(QObject):
     def _login_error(self, err: BaseException) -> None:
         if isinstance(err, LockedOutError):
             self._locked_until = self._mono() + err.retry_after_s
+            self._locked_for = self._attempt_for
         message = err.user_message if isinstance(err, KioskError) else "登录失败，请重试"
         self._login_failed(message)
 
@@ -589,7 +593,10 @@ class MaintenanceViewModel(QObject):
         self.loginChanged.emit()
 
     def _lock_left(self) -> int:
+        """Seconds before the ID (or card) now on the panel may try again."""
         if self._locked_until is None:
+            return 0
+        if (self._staff_id if self._method == "totp" else "card") != self._locked_for:
             return 0
         left = self._locked_until - self._mono()
         return max(0, int(left + 0.999))
@@ -650,11 +657,13 @@ class MaintenanceViewModel(QObject):
                 self._close("维护会话已结束")
         elif self._panel == "login":
             if self._locked_until is not None:
-                if self._lock_left() == 0:
+                if self._mono() >= self._locked_until:
                     self._locked_until = None
                     self._login_message = ""
-                else:
-                    self._login_message = f"错误次数过多，请 {self._lock_left()} 秒后再试"
+                elif self._lock_left() > 0:
+                    self._login_message = MSG_LOCKED.format(n=self._lock_left())
+                elif self._login_message.startswith(MSG_LOCKED[:6]):
+                    self._login_message = ""  # another ID on the panel now
                 self.loginChanged.emit()
             if not self._busy and self._mono() - self._login_seen > LOGIN_IDLE_S:
                 self.cancelLogin()

@@ -121,6 +121,30 @@ def test_hidden_gesture_login_lockout_messages_and_idle_exit(qtbot, qapp,  # typ
         assert m.loginMessage == "动态验证码或密码错误，还可尝试 4 次"
         assert m.pinLength == 0
 
+        # five failures lock that ID (the message counts the seconds down); another ID
+        # may still try
+        for _attempt in range(5):
+            m.setLoginMethod("totp")
+            type_keys(m, "id", "T9999")
+            type_keys(m, "code", "000000")
+            type_keys(m, "pin", "111111")
+            m.submitLogin()
+            qtbot.waitUntil(lambda: not m.busy, timeout=10000)
+        assert m.loginMessage == "错误次数过多，请 30 秒后再试"
+        assert m.lockoutSeconds in (29, 30)
+        m.submitLogin()  # refused on the panel while locked
+        assert not m.busy
+        lock_started = m._locked_until
+        assert lock_started is not None
+        m._mono = lambda: lock_started - 30 + 12.5  # type: ignore[method-assign]  # 12.5 s in
+        vm.tick()
+        assert m.loginMessage == "错误次数过多，请 18 秒后再试" and m.lockoutSeconds == 18
+        m._mono = time.monotonic  # type: ignore[method-assign]
+        type_keys(m, "id", TECH)
+        assert m.lockoutSeconds == 0
+        vm.tick()
+        assert m.loginMessage == ""
+
         login_totp(qtbot, m)
         assert m.panel == "main" and m.technician == TECH
         qtbot.waitUntil(lambda: "维护模式 · DEMOT01" in shown_texts(kw), timeout=3000)

@@ -13,19 +13,35 @@
 
 This module holds the one thing the slip and the notice share: finding CJK fonts through
 fontconfig (``fc-list``), with each face's character coverage so a character missing from
-the preferred font (䶮, 𠮷 …) is drawn with a face that has it. Nothing runs at import.
+the preferred font (䶮, 𠮷 …) is drawn with a face that has it. At import it only sets
+where python-escpos caches its printer database (below).
 """
 
 from __future__ import annotations
 
 import bisect
 import logging
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 
+import platformdirs
+
 log = logging.getLogger(__name__)
+
+# python-escpos parses its printer database (YAML) at import and pickles it to
+# ESCPOS_CAPABILITIES_PICKLE_DIR, by default a fresh mkdtemp() per process: ~0.2 s of every
+# kiosk start and one temporary directory left behind each time. One per-user cache
+# directory instead (not the shared /tmp: the pickle is loaded with pickle.load).
+if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+    _cache = os.path.join(platformdirs.user_cache_dir("gov-kiosk"), "escpos")
+    try:
+        os.makedirs(_cache, mode=0o700, exist_ok=True)
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _cache
+    except OSError as err:  # python-escpos falls back to its temporary directory
+        log.warning("no cache directory for python-escpos: %s", err)
 
 #: Preference order: WenQuanYi Micro Hei first (TrueType outlines: reportlab can embed it),
 #: then Noto CJK SC (CFF: Pillow only), then any other face that declares Chinese.

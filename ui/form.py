@@ -34,7 +34,7 @@ from kiosk.catalogue import FormField, Service
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.redaction import SensitiveKind
 from kiosk.validation import normalize_value, validate_field
-from ui.models import FIRST_ROLE, Index, pick
+from ui.models import FIRST_ROLE, Index, pick, pick_list
 from ui.session import CitizenSession
 
 Hint = Qt.InputMethodHint
@@ -154,8 +154,11 @@ class FormViewModel(QObject):
                 # a locked card value is shown masked (PRODUCT.md §5): the screen faces a hall
                 "value": _masked(f.kind, value) if locked else value,
                 "error": self._message(f, value),
-                "options": list(f.options),
-                "help": f.help,
+                # the value stays the Chinese option (validation and the platform see it);
+                # only the label follows the language
+                "options": [{"value": o, "label": label} for o, label in zip(
+                    f.options, pick_list(lang, f.options, f.options_en), strict=True)],
+                "help": pick(lang, f.help, f.help_en),
                 "hints": int(HINTS.get(f.kind, _BASE).value),
                 "maxLength": f.max_length or (500 if f.kind == "textarea" else 100),
                 "locked": locked,

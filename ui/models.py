@@ -26,6 +26,12 @@ def pick(language: str, zh: str, en: str) -> str:
     return en if language == "en" and en else zh
 
 
+def pick_list(language: str, zh: Sequence[str], en: Sequence[str]) -> list[str]:
+    """:func:`pick` for a list and its English twin (the loader checks the lengths match;
+    a twin of another length is ignored rather than mixing languages)."""
+    return list(en) if language == "en" and len(en) == len(zh) else list(zh)
+
+
 class _ListModel(QAbstractListModel):
     """Rows of one dataclass kind. Subclasses name their roles in ``ROLES`` (role id =
     ``Qt.UserRole + 1 + position``) and map a role name to a value in ``_value``."""
@@ -80,9 +86,9 @@ class ServiceListModel(_ListModel):
             "code": s.code,
             "name": pick(lang, s.name, s.name_en),
             "nameAlt": s.name if lang == "en" else s.name_en,
-            "summary": s.summary,
+            "summary": pick(lang, s.summary, s.summary_en),
             "department": pick(lang, dept.name, dept.name_en),
-            "kindName": s.kind_name,
+            "kindName": pick(lang, s.kind_name, s.kind_name_en),
             "offlineAllowed": s.offline_allowed,
             "icon": dept.icon,
         }
@@ -112,7 +118,7 @@ class BundleListModel(_ListModel):
             "bundleId": b.id,
             "name": pick(lang, b.name, b.name_en),
             "nameAlt": b.name if lang == "en" else b.name_en,
-            "description": b.description,
+            "description": pick(lang, b.description, b.description_en),
             "icon": b.icon,
             "serviceCount": len(b.service_codes),
         }

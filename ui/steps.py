@@ -200,8 +200,9 @@ class MaterialsViewModel(QObject):
                 "materialId": m.id,
                 "name": pick(lang, m.name, m.name_en),
                 "required": m.required,
-                "condition": m.condition or "",
-                "eLicence": m.e_licence or "",
+                "condition": pick(lang, m.condition or "", m.condition_en or ""),
+                "note": pick(lang, m.note, m.note_en),
+                "eLicence": pick(lang, m.e_licence or "", m.e_licence_en or ""),
                 "choice": self._session.materials.get(m.id, ""),
                 "choices": [{"key": k, "label": pick(lang, *CHOICE_LABELS[k])}
                             for k in options],
@@ -728,7 +729,8 @@ class ReviewViewModel(QObject):
         for i, row in enumerate(self._rows):
             shown = dict(row, section=say(lang, row["section"]), label=say(lang, row["label"]))
             if not row["revealable"]:
-                shown["value"] = say(lang, row["value"])
+                shown["value"] = (row["valueEn"] if lang == "en" and row.get("valueEn")
+                                  else say(lang, row["value"]))
             if i in self._revealed:
                 shown["value"] = self._full[i]
                 shown["revealed"] = True
@@ -762,6 +764,9 @@ class ReviewViewModel(QObject):
             if f.prefill in ("idcard.name", "idcard.id_number") and value in shown_ids:
                 continue  # already listed under 申请人
             add("申请信息", pick(lang, f.label, f.label_en), value, _mask_kind(f))
+            if value in f.options and len(f.options_en) == len(f.options):
+                # a chosen option is stored in Chinese; shown in the session's language
+                rows[-1]["valueEn"] = f.options_en[f.options.index(value)]
         names = {m.id: pick(lang, m.name, m.name_en) for m in service.materials}
         received = dict(materials)
         for m in service.materials:

@@ -34,6 +34,7 @@ from kiosk.errors import KioskError
 from kiosk.journey import Journey, State
 from ui.bridge import BackgroundRunner
 from ui.devices import KioskDevices
+from ui.models import pick
 from ui.session import CitizenSession
 from ui.steps import material_inputs, received_materials
 from ui.texts import say
@@ -135,8 +136,7 @@ class SubmissionViewModel(QObject):
     explanation = Property(str, lambda s: s._say(s._explanation), notify=changed, final=True)
     maskedName = Property(str, lambda s: s._receipt_attr("masked_name"), notify=changed,
                           final=True)
-    serviceName = Property(str, lambda s: s._receipt_attr("service_name"), notify=changed,
-                           final=True)
+    serviceName = Property(str, lambda s: s._service_name(), notify=changed, final=True)
 
     # -- receipt properties -------------------------------------------------------------------
     printState = Property(str, lambda s: s._print_state, notify=printChanged, final=True)
@@ -168,6 +168,15 @@ class SubmissionViewModel(QObject):
 
     def _say(self, text: str) -> str:
         return say(self._language(), text)
+
+    def _service_name(self) -> str:
+        """The receipt keeps the Chinese name (official); the screen follows the language."""
+        name = self._receipt_attr("service_name")
+        try:
+            service = self._catalogue.service(self._receipt_attr("service_code"))
+        except KeyError:
+            return name
+        return pick(self._language(), name, service.name_en)
 
     def relabel(self) -> None:
         self.changed.emit()

@@ -96,6 +96,23 @@ EN: dict[str, str] = {
     "请靠近一些": "Come a little closer", "请离远一些": "Move back a little",
     "请将面部移到画面中央": "Move your face to the centre", "光线太暗": "Too dark",
     "光线太强": "Too bright", "请保持不动": "Hold still", "采集完成": "Captured",
+    # availability of a service (kiosk.offline), shown in the guide
+    "当前网络中断，申请将在恢复连接后自动上报":
+        "The network is down: your application is sent automatically once it is back",
+    "终端存储空间不足，暂不能受理新的申请，请联系工作人员":
+        "This kiosk is out of storage and cannot take new applications: please ask staff",
+    "终端待上报的申请过多，暂不能受理新的申请，请联系工作人员":
+        "Too many applications are waiting to be sent: please ask staff",
+    "终端待上报的材料过多，暂不能受理新的申请，请联系工作人员":
+        "Too many documents are waiting to be sent: please ask staff",
+    "该事项需联网办理，当前无法连接政务服务平台，请稍后再试或到窗口办理":
+        "This service needs the platform, which cannot be reached now: try later or go to "
+        "a window",
+    "终端与政务服务平台断开时间过长，暂停离线受理，请到窗口办理":
+        "This kiosk has been offline too long to take applications: please go to a window",
+    "办事指南长时间未更新，暂停离线受理，请到窗口办理":
+        "The service guides are out of date, so offline applications are paused: please go "
+        "to a window",
     # identify
     "请将身份证平放在阅读区": "Place your ID card on the reader",
     "正在读取身份证…": "Reading the ID card…",

@@ -28,7 +28,7 @@ from ui.devices import KioskDevices
 from ui.form import FormViewModel
 from ui.identify import IdentifyViewModel
 from ui.maintenance import MaintenanceViewModel
-from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick
+from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick, pick_list
 from ui.query import HelpViewModel, QueryViewModel
 from ui.session import CitizenSession
 from ui.steps import (
@@ -60,6 +60,15 @@ TRUST_LEVELS = {
 }
 FORM_NAMES = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
 IDENTIFY_NAMES = {"idcard": "居民身份证", "sscard": "社会保障卡", "qr": "电子证照/预约二维码"}
+TRUST_LEVELS_EN = {
+    "A": "A: e-licence",
+    "B": "B: original checked by staff",
+    "C": "C: uploaded, original checked at the window",
+    "D": "D: self-declared",
+}
+FORM_NAMES_EN = {"original": "original", "copy": "copy", "electronic": "electronic"}
+IDENTIFY_NAMES_EN = {"idcard": "ID card", "sscard": "social security card",
+                     "qr": "e-ID or appointment QR code"}
 STEP_NAMES = {
     State.IDENTIFY: ("身份核验", "Identify"), State.FORM: ("填写信息", "Form"),
     State.MATERIALS: ("提交材料", "Materials"), State.FACE: ("人脸采集", "Face"),
@@ -68,13 +77,20 @@ STEP_NAMES = {
 }
 
 
-def _time_limit(service: Service) -> str:
+def _time_limit(service: Service, language: str = "zh_CN") -> str:
+    en = language == "en"
+
     def days(n: int) -> str:
+        if en:
+            return "same day" if n == 0 else f"{n} working day{'s' if n > 1 else ''}"
         return "当场办结" if n == 0 else f"{n}个工作日"
 
     legal, promised = service.time_limit_legal_days, service.time_limit_promised_days
     if legal == promised:
-        return days(legal)
+        text = days(legal)
+        return text[:1].upper() + text[1:] if en else text
+    if en:
+        return f"{days(legal)} by law; we promise {days(promised)}".capitalize()
     return f"法定{days(legal)}，承诺{days(promised)}"
 
 
@@ -94,38 +110,48 @@ class GuideViewModel(QObject):
         else:
             availability = availability or Availability(True)
             dept = catalogue.department(service.department_id)
+            en = language == "en"
+            sep = ", " if en else "、"
+            forms = FORM_NAMES_EN if en else FORM_NAMES
+            trust = TRUST_LEVELS_EN if en else TRUST_LEVELS
+            identify = IDENTIFY_NAMES_EN if en else IDENTIFY_NAMES
+            faq = service.faq_en if en and len(service.faq_en) == len(service.faq) \
+                else service.faq
+            channels = pick_list(language, service.channels, service.channels_en)
             self._data = {
                 "code": service.code,
                 "name": pick(language, service.name, service.name_en),
-                "summary": service.summary,
+                "summary": pick(language, service.summary, service.summary_en),
                 "department": pick(language, dept.name, dept.name_en),
-                "kindName": service.kind_name,
-                "conditions": list(service.conditions),
+                "kindName": pick(language, service.kind_name, service.kind_name_en),
+                "conditions": pick_list(language, service.conditions, service.conditions_en),
                 "materials": [
                     {
-                        "name": m.name,
-                        "forms": "、".join(FORM_NAMES.get(f, f) for f in m.forms),
+                        "name": pick(language, m.name, m.name_en),
+                        "forms": sep.join(forms.get(f, f) for f in m.forms),
                         "count": m.count,
                         "required": m.required,
-                        "condition": m.condition or "",
-                        "trust": TRUST_LEVELS.get(m.trust_level, m.trust_level),
+                        "condition": pick(language, m.condition or "", m.condition_en or ""),
+                        "trust": trust.get(m.trust_level, m.trust_level),
                         "trustLevel": m.trust_level,
-                        "note": m.note,
-                        "eLicence": m.e_licence or "",
+                        "note": pick(language, m.note, m.note_en),
+                        "eLicence": pick(language, m.e_licence or "", m.e_licence_en or ""),
                     }
                     for m in service.materials
                 ],
-                "legalBasis": list(service.legal_basis),
-                "timeLimit": _time_limit(service),
-                "fee": service.fee,
-                "channels": list(service.channels),
-                "resultCollection": service.result_collection,
-                "faq": [{"q": q, "a": a} for q, a in service.faq],
+                "legalBasis": pick_list(language, service.legal_basis, service.legal_basis_en),
+                "timeLimit": _time_limit(service, language),
+                "fee": pick(language, service.fee, service.fee_en),
+                "channels": channels,
+                "channelsText": sep.join(channels),
+                "resultCollection": pick(language, service.result_collection,
+                                         service.result_collection_en),
+                "faq": [{"q": q, "a": a} for q, a in faq],
                 "offlineAllowed": service.offline_allowed,
                 "availableNow": availability.available,
-                "availability": availability.reason_zh,
+                "availability": say(language, availability.reason_zh),
                 "needsFace": service.needs_face,
-                "identifyMethods": "、".join(IDENTIFY_NAMES.get(i, i)
+                "identifyMethods": sep.join(identify.get(i, i)
                                             for i in service.identify_methods),
             }
         self.changed.emit()
@@ -147,6 +173,8 @@ class GuideViewModel(QObject):
                          final=True)
     fee = Property(str, lambda s: s._get("fee", ""), notify=changed, final=True)
     channels = Property(list, lambda s: s._get("channels", []), notify=changed, final=True)
+    channelsText = Property(str, lambda s: s._get("channelsText", ""), notify=changed,
+                            final=True)
     resultCollection = Property(str, lambda s: s._get("resultCollection", ""),
                                 notify=changed, final=True)
     faq = Property(list, lambda s: s._get("faq", []), notify=changed, final=True)

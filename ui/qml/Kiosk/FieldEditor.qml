@@ -14,7 +14,7 @@ Column {
     property bool mandatory: false
     property string value: ""
     property string error: ""
-    property var options: []
+    property var options: []  // [{value, label}]: the value stored, the label shown
     property string help: ""
     property int hints: 0
     property int maxLength: 100
@@ -31,11 +31,14 @@ Column {
     Row {
         spacing: 12
         Text {
+            // a long (English) label wraps instead of running off the edge
+            width: Math.min(implicitWidth, editor.width - 40)
             text: editor.label + (editor.mandatory ? "" : qsTr("（选填）"))
             color: Theme.text
             font.family: Theme.fontFamily
             font.pixelSize: Theme.fontBody
             font.bold: true
+            wrapMode: Text.Wrap
         }
         Text {
             visible: editor.mandatory
@@ -139,10 +142,10 @@ Column {
             model: editor.kind === "select" ? editor.options : []
             delegate: KButton {
                 required property var modelData
-                text: modelData
-                primary: editor.value === modelData
-                font.bold: editor.value === modelData
-                onClicked: editor.edited(editor.fieldId, modelData)
+                text: modelData.label
+                primary: editor.value === modelData.value
+                font.bold: editor.value === modelData.value
+                onClicked: editor.edited(editor.fieldId, modelData.value)
             }
         }
     }

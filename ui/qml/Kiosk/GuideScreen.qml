@@ -157,6 +157,12 @@ Item {
                             }
                             BodyText {
                                 visible: text.length > 0
+                                text: mat.modelData.note
+                                font.pixelSize: Theme.fontSmall
+                                color: Theme.textMuted
+                            }
+                            BodyText {
+                                visible: text.length > 0
                                 text: mat.modelData.eLicence.length > 0 ? qsTr("联网时可调取电子证照：") + mat.modelData.eLicence : ""
                                 font.pixelSize: Theme.fontSmall
                                 color: Theme.success
@@ -189,7 +195,7 @@ Item {
                 GuideSection {
                     Layout.fillWidth: true
                     title: qsTr("办理渠道与结果领取"); subTitle: "Channels"
-                    BodyText { text: qsTr("办理渠道：") + screen.guide.channels.join("、") }
+                    BodyText { text: qsTr("办理渠道：") + screen.guide.channelsText }
                     BodyText { text: qsTr("结果领取：") + screen.guide.resultCollection }
                 }
                 GuideSection {

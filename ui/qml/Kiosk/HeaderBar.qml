@@ -39,13 +39,18 @@ Rectangle {
             width: parent.width - Math.round(88 * Theme.scale)
             Text {
                 width: parent.width
+                // a long (English) title shrinks first, then takes a second line
+                height: Math.round(bar.implicitHeight * 0.6)
+                verticalAlignment: Text.AlignVCenter
                 text: bar.title.length > 0 ? bar.title : qsTr("政务服务自助终端")
                 color: Theme.textOnPrimary
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontLarge
                 font.bold: true
-                fontSizeMode: Text.HorizontalFit  // a long (English) title shrinks first
-                minimumPixelSize: Theme.fontSmall
+                fontSizeMode: Text.Fit
+                minimumPixelSize: Math.round(Theme.fontSmall * 0.9)
+                wrapMode: Text.Wrap
+                maximumLineCount: 2
                 elide: Text.ElideRight
             }
             Text {

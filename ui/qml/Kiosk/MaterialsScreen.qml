@@ -51,6 +51,15 @@ StepPage {
                     font.pixelSize: Theme.fontSmall
                     wrapMode: Text.Wrap
                 }
+                Text {
+                    width: parent.width
+                    visible: card.modelData.note.length > 0
+                    text: card.modelData.note
+                    color: Theme.textMuted
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                    wrapMode: Text.Wrap
+                }
                 Flow {
                     width: parent.width
                     spacing: 16

@@ -379,6 +379,7 @@ class MaintenanceViewModel(QObject):
             staff_auth.add_session_listener(self._session_listener)
         # card presence from the reader's monitor (events, never a poll on the GUI thread)
         self._card_in = False
+        self._demo_cards: list[Any] = []  # demo mode: simulated cards put in by the panel
         self._card_bridge: SmartCardBridge | None = None
         reader = devices.smartcard
         if reader is not None and hasattr(reader, "add_listener"):
@@ -467,6 +468,7 @@ class MaintenanceViewModel(QObject):
     @Slot()
     def cancelLogin(self) -> None:
         if self._panel == "login":
+            self._remove_demo_cards()
             self._pin = self._code = ""
             self._panel = ""
             self.loginChanged.emit()
@@ -531,6 +533,7 @@ class MaintenanceViewModel(QObject):
         card = demo_card("technician")
         if card is not None:
             reader.insert(card)
+            self._demo_cards.append(card)
         self.setLoginMethod("card")
         self.loginChanged.emit()
 
@@ -633,6 +636,7 @@ class MaintenanceViewModel(QObject):
 
     def _close(self, note: str) -> None:
         self.stopPreview()
+        self._remove_demo_cards()
         self._panel = ""
         self._technician = ""
         self._card_rows = []
@@ -683,16 +687,23 @@ class MaintenanceViewModel(QObject):
             return False
         self._busy = text
         self.changed.emit()
+        # a result that arrives after the session ended is not shown to whoever is next
+        # (the log-in job always answers: its session must be ended if nobody waits)
+        technician = self._technician
 
         def finish_ok(result: Any) -> None:
             self._busy = ""
             self.changed.emit()
-            done(result)
+            if name == "login" or (self._panel == "main" and self._technician == technician):
+                done(result)
 
         def finish_err(err: BaseException) -> None:
             self._busy = ""
             self.changed.emit()
-            if failed is not None:
+            if name != "login" and not (self._panel == "main"
+                                        and self._technician == technician):
+                log.info("maintenance job %s ended after the session: %r", name, err)
+            elif failed is not None:
                 failed(err)
             else:
                 self._say(self._error_text(err), "error")
@@ -894,13 +905,30 @@ class MaintenanceViewModel(QObject):
             return
         idcard, smartcard = self._devices.idcard, self._devices.smartcard
         if idcard is not None and hasattr(idcard, "place"):
-            idcard.place("resident")
-        if smartcard is not None and hasattr(smartcard, "insert"):
+            from devices.idcard.simulated import sample_card
+
+            sample = sample_card("resident")
+            idcard.place(sample)
+            self._demo_cards.append(sample)
+        # not over a technician card: pulling it would end a card log-in (card_removed)
+        if smartcard is not None and hasattr(smartcard, "insert") and not self._card_in:
             from devices.smartcard.simulated import demo_card
 
             card = demo_card("social_security")
             if card is not None:
                 smartcard.insert(card)
+                self._demo_cards.append(card)
+
+    def _remove_demo_cards(self) -> None:
+        """Demo cards put in the simulated readers here leave with the technician."""
+        cards, self._demo_cards = self._demo_cards, []
+        idcard: Any = self._devices.idcard
+        smartcard: Any = self._devices.smartcard
+        for card in cards:
+            if smartcard is not None and getattr(smartcard, "card", None) is card:
+                smartcard.remove()
+            elif idcard is not None and getattr(idcard, "_card", None) is card:
+                idcard.remove()
 
     @Slot(str)
     def startPreview(self, kind: str) -> None:

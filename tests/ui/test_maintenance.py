@@ -349,6 +349,11 @@ def test_every_tab_does_its_job_audited(qtbot, qapp, tmp_path: Path) -> None:  #
         assert m.message.startswith("同步完成"), m.message
         assert audited("maint_sync_now")
 
+        # 退出维护: the demo cards put in the readers here leave with the technician
+        m.exitMaintenance()
+        assert m.panel == ""
+        assert not kw.devices.idcard.card_present and kw.devices.smartcard.card is None
+
 
 SHOTS = ("login", "devices", "devices-camera", "queue", "export", "config", "config-effective",
          "logs", "audit")

@@ -39,10 +39,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from devices.camera.document import sharpness
 from kiosk.catalogue import Catalogue
 from kiosk.config import Config, load_config
 from kiosk.errors import ConfigError, KioskError, LockedOutError
@@ -55,6 +53,8 @@ from ui.capture import FrameProvider, Preview, to_qimage
 from ui.devices import KINDS, KioskDevices
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sync.service import SyncStack
 
 log = logging.getLogger(__name__)
@@ -946,6 +946,8 @@ class MaintenanceViewModel(QObject):
         self._preview_message = ""
         self._preview = Preview(camera, self._on_preview_frame, self._on_preview_error,
                                 max_fps=15.0, max_width=960)
+        from devices.camera.document import sharpness  # OpenCV: loaded when first needed
+
         try:
             self._preview.start(process=sharpness)
         except KioskError as err:

@@ -238,9 +238,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     cfg = load_config(env={}, overrides=overrides)
     if not args.embedded:
         enroll_kiosk(cfg, token, url=url)
+    app = ensure_app()  # before the core's threads start, as ``ui.app.run`` does
     core = build(cfg, console_log=False)
     assert core.sync is not None
-    app = ensure_app()
     kw = create_window(core)
     vm = kw.view_model
     reads = [0]

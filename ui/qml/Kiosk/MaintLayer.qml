@@ -37,7 +37,7 @@ Rectangle {
                     font.bold: true
                 }
                 Text {
-                    text: "Maintenance mode · " + maint.m.kioskCode
+                    text: (Theme.english ? "" : "Maintenance mode · ") + maint.m.kioskCode
                     color: "#ffe1de"
                     font.family: Theme.fontFamily
                     font.pixelSize: Theme.fontSmall
@@ -72,7 +72,7 @@ Rectangle {
                 delegate: KButton {
                     required property var modelData
                     width: Math.floor((maint.width - 32 - 5 * 8) / 6)
-                    font.pixelSize: Theme.landscape ? Theme.fontBody : 28
+                    font.pixelSize: Theme.landscape ? Theme.fontBody : Theme.english ? 24 : 28
                     primary: maint.m.tab === modelData.tab
                     text: modelData.text
                     subText: modelData.sub

@@ -26,7 +26,7 @@ Item {
                 font.bold: true
             }
             Text {
-                text: "Maintenance log-in · " + login.m.kioskCode
+                text: (Theme.english ? "" : "Maintenance log-in · ") + login.m.kioskCode
                 color: "#ffe1de"
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
@@ -114,6 +114,7 @@ Item {
                             font.pixelSize: Theme.fontSmall
                         }
                         Text {
+                            visible: !Theme.english  // the English gloss of a Chinese label
                             text: fieldBox.modelData.sub
                             color: Theme.textMuted
                             font.family: Theme.fontFamily

@@ -16,6 +16,7 @@ keyboard learn what was typed (``ImhSensitiveData``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -53,6 +54,51 @@ SENSITIVE_KINDS: dict[str, SensitiveKind] = {"name": "name", "id_number": "id_nu
                                              "phone": "phone", "uscc": "uscc",
                                              "address": "address"}
 LOCKED_PREFILL = frozenset({"idcard.name", "idcard.id_number"})
+
+#: English for the messages of kiosk.validation and kiosk.idcheck, which are composed in
+#: Chinese, some around the field's Chinese label (written here as {label})
+MESSAGES_EN = {
+    "请填写{label}": "Please fill in: {label}",
+    "请选择{label}": "Please choose: {label}",
+    "{label}格式不正确": "{label}: the format is not right",
+    "{label}应为数字": "{label}: digits only",
+    "请从选项中选择{label}": "{label}: please pick one of the options",
+    "{label}只能包含汉字、字母和间隔号“·”":
+        "{label}: letters, Chinese characters and the dot \u201c\u00b7\u201d only",
+    "日期格式应为YYYY-MM-DD": "Date format: YYYY-MM-DD",
+    "日期不存在，请检查": "This date does not exist: please check",
+    "地址过短，请填写详细地址": "Address too short: please give the full address",
+    "身份证号码应为18位": "An ID number has 18 characters",
+    "身份证号码只能是数字，最后一位可以是X": "An ID number has digits only; the last may be X",
+    "身份证号码的地区码不正确": "The region code of this ID number is not valid",
+    "身份证号码中的出生日期不正确": "The date of birth in this ID number is not valid",
+    "身份证号码校验位不正确": "The last character of this ID number does not check out",
+    "统一社会信用代码应为18位": "A unified social credit code has 18 characters",
+    "统一社会信用代码格式不正确": "This unified social credit code is not valid",
+    "统一社会信用代码校验位不正确":
+        "The last character of this unified social credit code does not check out",
+    "手机号码应为11位数字": "A mobile number has 11 digits",
+    "手机号码格式不正确": "This is not a valid mobile number",
+}
+_LENGTH_RE = re.compile(r"^\{label\}应为(\d+)至(\d+)个字$")
+_MAX_RE = re.compile(r"^不能超过(\d+)个字$")
+
+
+def message_in(language: str, f: FormField, message: str) -> str:
+    """A validation message in the session's language (Chinese as composed, or English
+    with the field's English label); an unknown message stays as it is."""
+    if language != "en" or not message:
+        return message
+    if message in MESSAGES_EN:
+        return MESSAGES_EN[message]
+    template = message.replace(f.label, "{label}") if f.label else message
+    label = f.label_en or f.label
+    if m := _LENGTH_RE.match(template):
+        return f"{label}: {m[1]} to {m[2]} characters"
+    if m := _MAX_RE.match(template):
+        return f"At most {m[1]} characters"
+    english = MESSAGES_EN.get(template)
+    return english.replace("{label}", label) if english else message
 
 
 def _masked(kind: str, value: str) -> str:
@@ -184,7 +230,7 @@ class FormViewModel(QObject):
     def _message(self, f: FormField, value: str) -> str:
         if f.id not in self._touched:
             return ""
-        return validate_field(f, value) or ""
+        return message_in(self._language(), f, validate_field(f, value) or "")
 
     # -- slots --------------------------------------------------------------------------
     @Slot(str, str)

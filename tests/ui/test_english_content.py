@@ -14,9 +14,10 @@ import pytest
 from PySide6.QtCore import QAbstractListModel
 
 from kiosk.catalogue import Catalogue, Service, load_catalogue
+from kiosk.validation import validate_field
 from tests.ui.journey_helpers import fill_form, identify, kiosk_window
 from tests.ui.test_screens import check_text, grab
-from ui.form import FormViewModel
+from ui.form import FormViewModel, message_in
 from ui.models import BundleListModel, DepartmentListModel, ServiceListModel
 from ui.session import CitizenSession
 from ui.steps import MaterialsViewModel, ReviewViewModel
@@ -91,7 +92,39 @@ def test_guide_form_materials_and_review_are_english(qapp, service: Service) -> 
     review = ReviewViewModel(session, english, lambda: 0.0)
     review.open(service, [])
     problems += chinese(review.rows, "review")
+
+    # 下一步 with the text fields still empty: the messages name the English labels
+    assert not form.complete()
+    errors = [r["error"] for r in form.fields.rows()]
+    problems += chinese(errors, "form.errors")
+    assert any(e.startswith("Please fill in: ") for e in errors)
     assert problems == [], f"{service.code}: {problems}"
+
+
+#: values that break every rule of kiosk.validation and kiosk.idcheck
+BAD_VALUES = ("", "x", "王", "王@", "1391234", "23912345678", "12345678901234567",
+              "11010519491231002Y", "99010519491231002X", "11010519491331002X",
+              "91350100M000100Y4", "91350100M000100Y44", "9135010OM000100Y43", "2025-02-30",
+              "2025/01/31", "abc", "短", "x" * 2001, "AB" * 31)
+
+
+def test_every_validation_message_has_english() -> None:
+    seen = set()
+    for service in CATALOGUE.services:
+        for f in service.fields:
+            for value in BAD_VALUES:
+                message = validate_field(f, value)
+                if message:
+                    seen.add(message)
+                    english = message_in("en", f, message)
+                    assert not CJK_RE.search(english), (f.label, value, message, english)
+                    assert message_in("zh_CN", f, message) == message
+    assert len(seen) > 40  # the values above do reach the many kinds of message
+    phone = CATALOGUE.service("QR00107002").field("phone")
+    assert message_in("en", phone, validate_field(phone, "") or "") == \
+        "Please fill in: Mobile phone"
+    assert message_in("en", phone, validate_field(phone, "1391234") or "") == \
+        "A mobile number has 11 digits"
 
 
 def test_lists_are_english(qapp) -> None:  # type: ignore[no-untyped-def]

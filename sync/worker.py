@@ -2,7 +2,8 @@
 
 One pass (``run_once``) does, in order:
 
-1. take the due items (oldest local sequence first; never by wall clock);
+1. take the due items (oldest local sequence first; never by wall clock) and mark them
+   ``sending``;
 2. upload each application's attachments that are not complete yet, resumably, recording
    the offset after every chunk;
 3. POST the applications, then the events, as batches of the *stored* bytes (identical on
@@ -10,7 +11,12 @@ One pass (``run_once``) does, in order:
 4. per item: ``accepted``/``duplicate`` → delivered (personal data purged);
    ``conflict``/``rejected`` → dead letter with the reason, alert, no retry;
    ``missing_attachment``/``in_flight`` → retry;
-5. pull status updates by cursor when due.
+5. repeat 2–4 with the next batch, up to ``batches_per_pass`` batches or
+   ``pass_budget_s`` (so that status pulls and periodic tasks are not starved by a long
+   queue on a slow link): recording one batch's acknowledgements and taking (1) the next
+   batch is one transaction, so a long queue drains with one FULL commit per batch
+   (``Outbox.mark_delivered_many(take_next=)``);
+6. pull status updates by cursor when due.
 
 Failures: a transport failure (no link, timeout, reset, truncated or malformed answer,
 5xx, 429) reschedules every item of the batch with full-jitter backoff from its persisted
@@ -40,6 +46,12 @@ from sync.client import ItemResult, PlatformClient, RetryableError
 from sync.outbox import Ack, DueItem, Outbox
 
 log = logging.getLogger(__name__)
+
+# Updates per status page. Every delivery comes back once as "submitted", so after a drain
+# the pull is as long as the drain: big pages mean few round trips and few commits of the
+# cursor. The reference platform serves at most 1,000; a platform that serves fewer is
+# simply asked again.
+STATUS_PAGE = 1000
 
 DEAD_REASONS = {
     "conflict": "同一办件编号对应了不同的申请内容，已停止上报，请工作人员核查",
@@ -106,6 +118,8 @@ class SyncWorker:
         *,
         policy: BackoffPolicy | None = None,
         batch_size: int = 50,
+        batches_per_pass: int = 20,
+        pass_budget_s: float = 10.0,
         status_every_s: float = 30.0,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
@@ -115,6 +129,8 @@ class SyncWorker:
         self.client = client
         self.policy = policy or BackoffPolicy()
         self.batch_size = batch_size
+        self.batches_per_pass = max(1, batches_per_pass)
+        self.pass_budget_s = pass_budget_s
         self.status_every_s = status_every_s
         self._clock = clock
         self._mono = monotonic
@@ -166,26 +182,26 @@ class SyncWorker:
 
     # -- one pass ------------------------------------------------------------------------------
     def run_once(self, *, pull_status: bool | None = None) -> PassReport:
-        """Deliver what is due now and pull status updates if due. Safe to call from any
-        thread; passes never overlap."""
+        """Deliver what is due now (up to ``batches_per_pass`` batches) and pull status
+        updates if due. Safe to call from any thread; passes never overlap."""
         with self._lock:
             report = PassReport()
             if self._paused:
                 report.error = "paused: authentication failed"
                 return report
             self._run_tasks(before_delivery=True)
-            due = self.outbox.due(self._clock(), self.batch_size)
-            report.due = len(due)
-            apps = [d for d in due if d.kind == "application"]
-            events = [d for d in due if d.kind != "application"]
-            # 上报中 from here on; a crash leaves them "sending" and the outbox reschedules
-            # them at the next open
-            self.outbox.mark_sending([d.key for d in due])
-            self._open = {d.key: d for d in due}
+            self._open = {}
+            started = self._mono()
+            batch = self._take()
             try:
-                ready = self._upload_attachments(apps, report)
-                self._deliver(ready, report, events=False)
-                self._deliver(events, report, events=True)
+                for n in range(self.batches_per_pass):
+                    if not batch:
+                        break
+                    # stop() ends the pass after this batch; a batch taken is always sent
+                    more = (n + 1 < self.batches_per_pass and not self._stop.is_set()
+                            and self._mono() - started < self.pass_budget_s)
+                    taken = self._send(batch, report, take_next=self.batch_size if more else 0)
+                    batch = taken if taken is not None else self._take() if more else []
                 if pull_status or (pull_status is None and self._mono() >= self._next_status_pull):
                     self._pull_status(report)
                 self._run_tasks(before_delivery=False)
@@ -217,6 +233,31 @@ class SyncWorker:
             except KioskError as err:
                 log.error("periodic task %s failed: %s", task.name, err.detail)
 
+    def _take(self) -> list[DueItem]:
+        due = self.outbox.due(self._clock(), self.batch_size)
+        # 上报中 from here on; a crash leaves them "sending" and the outbox reschedules
+        # them at the next open
+        self.outbox.mark_sending([d.key for d in due])
+        self._open.update((d.key, d) for d in due)
+        return due
+
+    def _send(self, batch: Sequence[DueItem], report: PassReport, *,
+              take_next: int) -> list[DueItem] | None:
+        """Upload, POST and settle one batch; returns the next batch when it was taken in
+        the transaction that recorded this one's acknowledgements, else ``None``."""
+        report.due += len(batch)
+        ready = self._upload_attachments([d for d in batch if d.kind == "application"], report)
+        events = [d for d in batch if d.kind != "application"]
+        posts = [(items, is_events) for items, is_events in ((ready, False), (events, True))
+                 if items]
+        taken = None
+        for n, (items, is_events) in enumerate(posts):
+            last = n == len(posts) - 1
+            got = self._deliver(items, report, events=is_events,
+                                take_next=take_next if last else 0)
+            taken = got if got is not None else taken
+        return taken
+
     def _upload_attachments(self, apps: Sequence[DueItem], report: PassReport) -> list[DueItem]:
         ready = []
         for item in apps:
@@ -240,9 +281,10 @@ class SyncWorker:
         self.client.upload_attachment(sha, state.size, read, progress)
         return state.size - state.uploaded_offset
 
-    def _deliver(self, items: Sequence[DueItem], report: PassReport, *, events: bool) -> None:
+    def _deliver(self, items: Sequence[DueItem], report: PassReport, *, events: bool,
+                 take_next: int = 0) -> list[DueItem] | None:
         if not items:
-            return
+            return None
         try:
             results = self._post(items, events=events)
         except SyncRejectedError as err:
@@ -251,12 +293,12 @@ class SyncWorker:
                             err.detail)
                 for single in items:
                     self._deliver([single], report, events=events)
-                return
+                return None
             self._dead(items[0].key, DEAD_REASONS["rejected"], err.detail, report)
             self._link_up()
-            return
+            return None
         self._link_up()
-        self._apply(items, results, report)
+        return self._apply(items, results, report, take_next=take_next)
 
     def _post(self, items: Sequence[DueItem], *, events: bool) -> list[ItemResult]:
         payloads = [i.payload for i in items]
@@ -267,15 +309,21 @@ class SyncWorker:
         return results
 
     def _apply(self, items: Sequence[DueItem], results: Sequence[ItemResult],
-               report: PassReport) -> None:
+               report: PassReport, *, take_next: int = 0) -> list[DueItem] | None:
         by_key = {i.key: i for i in items}
         acks = [Ack(r.idempotency_key, r.case_no, r.state or "submitted", r.reason or None)
                 for r in results if r.delivered]
+        taken = None
         if acks:
-            self.outbox.mark_delivered_many(acks)
+            # items this batch leaves to retry are still "sending": the next batch, taken
+            # in the same transaction, cannot include them
+            got = self.outbox.mark_delivered_many(acks, take_next=take_next)
             report.delivered += len(acks)
             for a in acks:
                 self._open.pop(a.key, None)
+            if take_next > 0:
+                taken = got
+                self._open.update((d.key, d) for d in got)
         for r in results:
             item = by_key[r.idempotency_key]
             if r.status in DEAD_REASONS:
@@ -290,6 +338,7 @@ class SyncWorker:
                 self._retry([item], report, retry_after=None, error="missing_attachment")
             elif not r.delivered:
                 self._retry([item], report, retry_after=None, error=r.status)
+        return taken
 
     def _retry(self, items: Sequence[DueItem], report: PassReport, *,
                retry_after: float | None, error: str = "transport") -> None:
@@ -308,7 +357,7 @@ class SyncWorker:
     def _pull_status(self, report: PassReport) -> None:
         cursor = self.outbox.get_cursor()
         while True:
-            updates, nxt = self.client.status_updates(cursor)
+            updates, nxt = self.client.status_updates(cursor, limit=STATUS_PAGE)
             self._link_up()
             self.outbox.apply_status_updates(updates, nxt)
             report.status_updates += len(updates)

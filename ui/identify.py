@@ -81,8 +81,10 @@ class IdentifyViewModel(QObject):
                  language: Callable[[], str] = lambda: "zh_CN",
                  platform: Any = None, online: Callable[[], bool] = lambda: False,
                  provider: FrameProvider | None = None,
-                 demo_token: Callable[[], str] | None = None) -> None:
+                 demo_token: Callable[[], str] | None = None,
+                 staff_active: Callable[[], bool] = lambda: False) -> None:
         super().__init__()
+        self._staff_active = staff_active  # 代办 is offered only with staff logged in
         self._language = language
         # QR identification: the platform client, whether the link is up, the citizen
         # camera's preview, and in the demo where a fresh token comes from
@@ -146,6 +148,60 @@ class IdentifyViewModel(QObject):
     demo = Property(bool, lambda s: s._demo and s._devices.simulated, notify=changed,
                     final=True)
     idcardPresent = Property(bool, lambda s: s._idcard_present, notify=changed, final=True)
+    # -- 代办 (ui/proxy.py) --
+    proxyAllowed = Property(bool, lambda s: s._staff_active(), notify=changed, final=True)
+    proxyMode = Property(bool, lambda s: s._session.proxy_mode, notify=changed, final=True)
+    awaitingAgent = Property(bool, lambda s: s._session.proxy_mode
+                             and s._identity() is not None and s._session.agent is None,
+                             notify=changed, final=True)
+    agentMaskedName = Property(str, lambda s: mask_name(s._session.agent.name)
+                               if s._session.agent else "", notify=changed, final=True)
+    agentMaskedId = Property(str, lambda s: mask_id_number(s._session.agent.id_number)
+                             if s._session.agent else "", notify=changed, final=True)
+    relationship = Property(str, lambda s: s._session.proxy_relationship, notify=changed,
+                            final=True)
+
+    def _relationships(self) -> list[dict[str, str]]:
+        from ui.proxy import RELATIONSHIPS, RELATIONSHIPS_EN
+
+        en = self._language() == "en"
+        return [{"value": zh, "label": en_ if en else zh}
+                for zh, en_ in zip(RELATIONSHIPS, RELATIONSHIPS_EN, strict=True)]
+
+    relationships = Property(list, _relationships, notify=changed, final=True)
+
+    @Slot(bool)
+    def setProxyMode(self, on: bool) -> None:
+        """代办 on or off (staff only); off forgets the agent."""
+        on = bool(on) and self._staff_active()
+        if on != self._session.proxy_mode:
+            self._session.proxy_mode = on
+            if not on:
+                self._session.agent = None
+                self._session.proxy_relationship = ""
+            self._set(error="")
+
+    def show_error(self, message: str) -> None:
+        """A reason the step cannot be left (代办: the agent's card or the relationship)."""
+        self._set(error=message)
+
+    @Slot(str)
+    def setRelationship(self, value: str) -> None:
+        from ui.proxy import RELATIONSHIPS
+
+        if value in RELATIONSHIPS:
+            self._session.proxy_relationship = value
+            self._set(error="")
+
+    def _take_agent(self, card: IdCardData) -> None:
+        from ui.proxy import MSG_AGENT_SAME
+
+        ident = self._identity()
+        if ident is not None and card.id_number == ident.id_number:
+            self._set(error=MSG_AGENT_SAME)
+            return
+        self._session.set_agent(Identity.from_idcard(card))
+        self._set(message="代办人身份证读取成功", error="")
     scanning = Property(bool, lambda s: s._qr_preview is not None and s._qr_preview.running,
                         notify=changed, final=True)
     qrPreviewSource = Property(str, lambda s: f"image://kiosk/eid/{s._qr_serial}"
@@ -387,6 +443,10 @@ class IdentifyViewModel(QObject):
             return
         if self.scanning:
             self.stopQrScan()
+        if self._session.proxy_mode and self._identity() is not None \
+                and self._session.agent is None:
+            self._take_agent(card)  # 代办: the second card is the agent's
+            return
         self._session.set_identity(Identity.from_idcard(card))
         self._set(message="身份证读取成功，请核对后继续", error="")
 

@@ -293,6 +293,11 @@ class MaterialsViewModel(QObject):
 
     pulling = Property(bool, lambda s: bool(s._pulling), notify=changed, final=True)
 
+    def show_error(self, message: str) -> None:
+        """A reason the step cannot be left (e.g. 代办 without the 授权委托书)."""
+        self._capture_error = message
+        self.captureChanged.emit()
+
     # -- the 高拍仪 ---------------------------------------------------------------------------
     @Slot(str)
     def startCapture(self, material_id: str) -> None:
@@ -582,6 +587,12 @@ class SignatureViewModel(QObject):
     hasSignature = Property(bool, lambda s: sum(len(x) for x in s._strokes) >= s.MIN_POINTS,
                             notify=changed, final=True)
     strokeCount = Property(int, lambda s: len(s._strokes), notify=changed, final=True)
+    #: who signs now: "applicant", or "agent" once the principal has signed (代办)
+    signer = Property(str, lambda s: "agent" if s._session.agent is not None
+                      and s._session.signature_png is not None else "applicant",
+                      notify=changed, final=True)
+    proxy = Property(bool, lambda s: s._session.agent is not None, notify=changed,
+                     final=True)
     strokes = Property(list, lambda s: [[{"x": x, "y": y} for x, y in st] for st in s._strokes],
                        notify=changed, final=True)
 
@@ -602,14 +613,21 @@ class SignatureViewModel(QObject):
             stroke.append((x, y))
         if stroke:
             self._strokes.append(stroke)
-            self._session.signature_png = None
+            self._drop_current()
             self.changed.emit()
 
     @Slot()
     def clear(self) -> None:
         self._strokes.clear()
-        self._session.signature_png = None
+        self._drop_current()
         self.changed.emit()
+
+    def _drop_current(self) -> None:
+        """The signature being drawn changed: its stored image is out of date."""
+        if self.signer == "agent":
+            self._session.agent_signature_png = None
+        else:
+            self._session.signature_png = None
 
     def render_png(self) -> bytes:
         w, h = self._size
@@ -636,7 +654,14 @@ class SignatureViewModel(QObject):
     def complete(self) -> bool:
         if not self.hasSignature:
             return False
+        if self._session.agent is not None and self._session.signature_png is not None:
+            self._session.agent_signature_png = self.render_png()  # 代办: the agent, second
+            return True
         self._session.signature_png = self.render_png()
+        if self._session.agent is not None:  # 代办: the principal signed; now the agent
+            self._strokes.clear()
+            self.changed.emit()
+            return False
         return True
 
     def wipe(self) -> None:

@@ -134,6 +134,12 @@ EN: dict[str, str] = {
     "请将回执上的二维码对准摄像头": "Hold the receipt's QR code up to the camera",
     "本机暂不能查询，请到窗口咨询": "Searching is not available here: please ask at a window",
     "社保卡已拔出，请重新插入以继续办理": "Your card was taken out: put it back to continue",
+    "代办人身份证读取成功": "The agent's ID card has been read",
+    "代办人与申请人不能是同一人，请放置代办人的身份证":
+        "The agent cannot be the applicant: place the agent's ID card",
+    "代办须拍摄授权委托书": "Acting for someone needs a photo of the letter of authorisation",
+    "请选择代办人与申请人的关系": "Choose the agent's relationship to the applicant",
+    "请放置代办人的身份证": "Place the agent's ID card",
     # identification by QR code (电子身份凭证 / 预约码)
     "电子身份凭证": "E-ID", "预约二维码": "Appointment QR code",
     "请打开电子身份凭证或预约二维码，对准摄像头":

@@ -22,6 +22,7 @@ from kiosk.config import Config
 from kiosk.errors import KioskError
 from kiosk.journey import APPLICATION_STATES, Journey, JourneyError, SessionEnd, State
 from kiosk.offline import Availability, service_availability
+from ui import proxy
 from ui.bridge import BackgroundRunner, SyncBridge
 from ui.capture import FrameProvider
 from ui.devices import KioskDevices
@@ -31,6 +32,7 @@ from ui.maintenance import MaintenanceViewModel
 from ui.models import BundleListModel, DepartmentListModel, ServiceListModel, pick, pick_list
 from ui.query import HelpViewModel, QueryViewModel
 from ui.session import CitizenSession
+from ui.staff import StaffViewModel
 from ui.steps import (
     ConsentViewModel,
     FaceViewModel,
@@ -232,13 +234,16 @@ class AppViewModel(QObject):
         self._frames = FrameProvider()
         self._identify = IdentifyViewModel(
             self._citizen, self._devices, self._runner, demo=config.mode == "demo",
-            accepting=lambda: self._journey.state not in (State.ATTRACT, State.FAREWELL),
+            # a staff card in the reader during staff log-in is not a citizen's 社保卡
+            accepting=lambda: self._journey.state not in (State.ATTRACT, State.FAREWELL)
+            and self._staff.panel != "login",
             service=lambda: self._journey.service,
             on_removed_after_read=self._card_taken, on_sscard_pulled=self._sscard_pulled,
             on_sscard_back=self._sscard_back, language=lang,
             platform=sync.client if sync is not None else None,
             online=lambda: self._link[0] == "up", provider=self._frames,
-            demo_token=demo_identity_token)
+            demo_token=demo_identity_token,
+            staff_active=lambda: self._staff.session is not None)
         self._form = FormViewModel(self._citizen, lang)
         self._materials = MaterialsViewModel(self._citizen, lang,
                                              camera=self._devices.document_camera,
@@ -263,6 +268,9 @@ class AppViewModel(QObject):
                                      faults=self._devices.faults, language=lang)
         self._help = HelpViewModel(config, sync, self._runner)
         self._staff_auth = _staff_auth(config, sync)
+        self._staff = StaffViewModel(config, catalogue, self._citizen, sync, self._devices,
+                                     self._runner, self._staff_auth,
+                                     on_correction=self._start_correction)
         self._maintenance = MaintenanceViewModel(
             config, catalogue, sync, self._devices, self._runner, journey, self._staff_auth,
             sync.audit if sync is not None else None, self._frames)
@@ -331,6 +339,7 @@ class AppViewModel(QObject):
     submission = Property(QObject, lambda s: s._submission, constant=True, final=True)
     query = Property(QObject, lambda s: s._query, constant=True, final=True)
     help = Property(QObject, lambda s: s._help, constant=True, final=True)
+    staff = Property(QObject, lambda s: s._staff, constant=True, final=True)
     maintenance = Property(QObject, lambda s: s._maintenance, constant=True, final=True)
 
     def _steps(self) -> list[dict[str, Any]]:
@@ -359,6 +368,10 @@ class AppViewModel(QObject):
     @property
     def identify_vm(self) -> IdentifyViewModel:
         return self._identify
+
+    @property
+    def staff_vm(self) -> StaffViewModel:
+        return self._staff
 
     @property
     def form_vm(self) -> FormViewModel:
@@ -452,9 +465,9 @@ class AppViewModel(QObject):
         """下一步 on an application step: its view-model checks what it holds first."""
         state = self._journey.state
         checks = {
-            State.IDENTIFY: lambda: self._citizen.identity is not None,
+            State.IDENTIFY: self._identify_done,
             State.FORM: self._form.complete,
-            State.MATERIALS: self._materials.complete,
+            State.MATERIALS: self._materials_done,
             State.FACE: self._face.complete,
             State.SIGNATURE: self._signature.complete,
             State.CONSENT: self._consent.complete,
@@ -531,6 +544,7 @@ class AppViewModel(QObject):
         if self._card_grace_until is not None and self._journey.now() >= self._card_grace_until:
             self._end_card_grace()
             self._journey.end_session(SessionEnd.CARD_REMOVED)
+        self._staff.tick()
         self._maintenance.tick()
         self._journey.tick()
         self._review.tick()
@@ -549,6 +563,7 @@ class AppViewModel(QObject):
 
     def user_activity(self) -> None:
         self._journey.activity()
+        self._staff.activity()
         self._maintenance.activity()
         if self._countdown_visible:
             self.tick()
@@ -583,12 +598,14 @@ class AppViewModel(QObject):
         if new == State.FORM and service is not None:
             self._form.open(service)
         elif new == State.MATERIALS and service is not None:
-            self._materials.open(service, online=self._link[0] == "up")
+            self._materials.open(proxy.for_session(service, self._citizen),
+                                 online=self._link[0] == "up")
         elif new == State.CONSENT and service is not None:
             self._consent.open(needs_commitment="commitment" in self._citizen.materials.values(),
                                face=service.needs_face)
         elif new == State.REVIEW and service is not None and old != State.SUBMITTING:
-            self._review.open(service, received_materials(self._citizen, service))
+            self._review.open(service, received_materials(
+                self._citizen, proxy.for_session(service, self._citizen)))
         elif new == State.RECEIPT:
             self._submission.entered_receipt()
         elif new == State.FAREWELL:
@@ -617,6 +634,36 @@ class AppViewModel(QObject):
         """Stored and sealed: the step view-models drop their copies of what was entered."""
         for vm in (self._form, self._materials, self._signature, self._review):
             vm.wipe()
+
+    def _identify_done(self) -> bool:
+        if self._citizen.identity is None:
+            return False
+        problem = proxy.identify_problem(self._citizen)  # 代办: agent and relationship
+        if problem:
+            self._identify.show_error(problem)
+        return not problem
+
+    def _materials_done(self) -> bool:
+        problem = proxy.materials_problem(self._citizen)  # 代办: the 授权委托书
+        if problem:
+            self._materials.show_error(problem)
+            return False
+        return bool(self._materials.complete())
+
+    def _start_correction(self, view: Any) -> None:
+        """需补正 from the staff desk: a fresh session for this case's service, starting at
+        identification; the submission goes as a correction of the case."""
+        if self._journey.state != State.ATTRACT:
+            self._journey.end_session(SessionEnd.CANCELLED)
+        self._journey.wake()
+        self._journey.open_service(view.service_code)
+        self._journey.start_application()
+        c = self._citizen
+        c.correction_of = view.key
+        if view.correction is not None:
+            c.correction_fields = tuple(view.correction.fields)
+            c.correction_materials = tuple(view.correction.materials)
+            c.correction_note = view.correction.note_zh
 
     def _sscard_pulled(self) -> None:
         """The 社保卡 that identified the citizen left its slot. Before submission the

@@ -21,6 +21,7 @@ from tests.ui.journey_helpers import (
     kiosk_window,
     link_down,
     link_up,
+    scan_material,
     submit,
     to_review,
 )
@@ -252,3 +253,77 @@ def test_needs_correction_is_reopened_and_resubmitted_as_the_same_case(  # type:
         cases = {a["case_no"] for a in core.platform.state.applications()}
         assert cases == {case_no}  # one case at the platform, not two
         assert vm.submission_vm.caseNo == case_no
+
+
+def test_proxy_application_carries_principal_agent_letter_and_both_signatures(  # type: ignore[no-untyped-def]
+        qtbot, qapp, tmp_path: Path, artifacts_dir: Path) -> None:
+    out = artifacts_dir / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    with kiosk_window(tmp_path) as (kw, core):
+        vm = kw.view_model
+        idv = vm.identify_vm
+        qtbot.waitExposed(kw.window)
+        link_up(qtbot, kw, core)
+        vm.wake()
+        staff = staff_login(qtbot, kw)
+        assert staff.loggedIn
+        vm.goHome()
+        # an elderly principal's daughter comes with her mother's ID card
+        identify(qtbot, kw, "QR00107002")  # the principal's card: 李华
+        assert idv.proxyAllowed
+        idv.setProxyMode(True)
+        assert idv.awaitingAgent
+        vm.completeStep()
+        assert vm.screen == "identify" and "代办人" in idv.error  # the agent's card is missing
+        reader = kw.devices.idcard
+        reader.remove()
+        qtbot.waitUntil(lambda: not idv.idcardPresent, timeout=5000)
+        reader.place("resident")  # the principal's card again is not an agent
+        qtbot.waitUntil(lambda: "不能是同一人" in idv.error, timeout=5000)
+        reader.remove()
+        qtbot.waitUntil(lambda: not idv.idcardPresent, timeout=5000)
+        reader.place("resident_long_term")  # the agent: 欧阳秀英
+        qtbot.waitUntil(lambda: not idv.awaitingAgent, timeout=5000)
+        assert idv.agentMaskedName == "欧阳**" and idv.maskedName == "李*"
+        vm.completeStep()
+        assert vm.screen == "identify" and "关系" in idv.error
+        idv.setRelationship("子女")
+        qtbot.wait(50)
+        shot(qtbot, kw, core, out, "staff-proxy-identify-portrait.png")
+        vm.completeStep()
+        assert vm.screen == "form"
+        fill_form(kw, vm._catalogue.service("QR00107002"))
+        vm.completeStep()
+        assert vm.screen == "materials"
+        rows = {r["materialId"]: r for r in vm.materials_vm.rows}
+        assert "proxy_authorisation" in rows  # the 授权委托书 is asked for
+        vm.completeStep()
+        assert vm.screen == "materials" and "授权委托书" in vm.materials_vm.captureError
+        scan_material(qtbot, kw, "proxy_authorisation")
+        vm.completeStep()
+        assert vm.screen == "signature"
+        sig = vm.signature_vm
+        assert sig.proxy and sig.signer == "applicant"
+        sig.setCanvasSize(800, 400)
+        sig.addStroke(SIGNATURE)
+        vm.completeStep()
+        assert vm.screen == "signature" and sig.signer == "agent" and sig.strokeCount == 0
+        sig.addStroke(SIGNATURE[::-1])
+        vm.completeStep()
+        assert vm.screen == "consent"
+        for which in ("personal", "sensitive", "commitment"):
+            vm.consent_vm.setConsent(which, True)
+        vm.completeStep()
+        submit(qtbot, kw)
+        sub = vm.submission_vm
+        assert vm.screen == "result" and sub.caseNo, vm.review_vm.error
+        sealed = json.loads(core.platform.state.open_application(sub.caseNo))
+        assert sealed["applicant"]["name"] == "李华"
+        assert sealed["agent"]["name"] == "欧阳秀英"
+        assert sealed["proxy"]["relationship"] == "子女"
+        assert sealed["proxy"]["authorisation_material_id"] == "proxy_authorisation"
+        assert [s["role"] for s in sealed["signatures"]] == ["applicant", "agent"]
+        letter = [m for m in sealed["materials"] if m["material_id"] == "proxy_authorisation"]
+        assert letter and letter[0]["trust_level"] == "C"
+        view = core.sync.outbox.lookup(sub.provisionalNo)
+        assert view is not None and view.proxy and view.channel_kind == "assisted"

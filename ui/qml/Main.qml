@@ -45,9 +45,18 @@ Window {
         }
     }
 
+    StaffBar {
+        id: staffBar
+        staff: root.app.staff
+        visible: root.app.staff.loggedIn && !root.attract
+        anchors.top: header.bottom
+        width: parent.width
+        height: visible ? implicitHeight : 0
+    }
+
     Loader {
         id: screenLoader
-        anchors.top: header.bottom
+        anchors.top: staffBar.bottom
         anchors.bottom: nav.top
         width: parent.width
         sourceComponent: {
@@ -120,6 +129,16 @@ Window {
             VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
             VirtualKeyboardSettings.locale = "zh_CN"
         }
+    }
+
+    // 帮办: staff log-in and 本机办件, above the citizen's screen (which stays as it was)
+    Loader {
+        anchors.top: parent.top
+        anchors.bottom: keyboard.top
+        width: parent.width
+        z: 50
+        active: root.app.staff.panel !== ""
+        sourceComponent: StaffPanel { app: root.app }
     }
 
     // 维护模式: the technician's layer (hidden entry on the attract screen), above the

@@ -13,14 +13,15 @@ StepPage {
                                                         : qsTr("信息已由证件读取，仅显示部分内容以保护您的隐私。"))
                                 : qsTr("请使用下列任一方式核验身份。证件读取后可以取回。")
     primaryText: qsTr("确认，下一步")
-    primaryEnabled: idv.hasIdentity
+    primaryEnabled: idv.hasIdentity && (!idv.proxyMode || (!idv.awaitingAgent && idv.relationship !== ""))
     secondaryText: idv.hasIdentity ? qsTr("使用其他证件") : ""
     secondarySub: "Another card"
-    onPrimary: screen.app.nextStep()
+    onPrimary: screen.app.completeStep()
     onSecondary: screen.idv.useAnotherCard()
 
     Notice { text: screen.idv.error; kind: "error" }
     Notice { text: screen.idv.busy ? screen.idv.message : ""; kind: "info" }
+    ProxyBox { idv: screen.idv; width: parent.width }
 
     // the identity that was read
     Rectangle {

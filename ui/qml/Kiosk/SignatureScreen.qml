@@ -7,7 +7,8 @@ StepPage {
     required property var app
     readonly property var sig: app.signature
     steps: app.steps
-    heading: qsTr("请在下方框内签名")
+    heading: !screen.sig.proxy ? qsTr("请在下方框内签名")
+             : screen.sig.signer === "agent" ? qsTr("请代办人在下方框内签名") : qsTr("请申请人（委托人）在下方框内签名")
     subHeading: qsTr("请用手指书写您的姓名，签名将与申请一并加密保存。")
     primaryEnabled: screen.sig.hasSignature
     secondaryText: qsTr("重新签名")

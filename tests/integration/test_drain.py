@@ -1,0 +1,100 @@
+"""A pass over a long queue: several batches, one FULL commit per batch, nothing left
+``sending``, every item once at the platform with its whole history (docs/stress.md §3)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+
+from sync.backoff import BackoffPolicy
+from sync.models import ItemState
+from sync.outbox import StateChange
+from sync.worker import SyncWorker
+from tests.integration.conftest import Rig, draft
+
+
+def platform_keys(rig: Rig) -> Counter[str]:
+    return Counter(a["idempotency_key"] for a in rig.platform.state.applications())
+
+
+def outbox_states(rig: Rig) -> Counter[str]:
+    with sqlite3.connect(rig.outbox.db.path) as conn:
+        return Counter(s for (s,) in conn.execute("SELECT state FROM outbox"))
+
+
+def test_a_long_queue_drains_in_one_pass_with_one_commit_per_batch(rig: Rig) -> None:
+    receipts = [rig.outbox.submit_application(draft(i, scans=0)) for i in range(8)]
+    rig.worker.batch_size = 2  # 4 batches
+    begins: list[str] = []
+
+    def spy(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.startswith("BEGIN IMMEDIATE"):
+            begins.append(statement)
+
+    event.listen(rig.outbox.db.engine, "before_cursor_execute", spy)
+    report = rig.worker.run_once(pull_status=False)
+    event.remove(rig.outbox.db.engine, "before_cursor_execute", spy)
+    assert (report.due, report.delivered, report.error) == (8, 8, None), report
+    # one to mark the first batch, one per batch for its acknowledgements together with
+    # taking the next, one for the first contact with the platform (two per batch before;
+    # a batch that mixes applications and events takes one more: two POSTs)
+    assert len(begins) <= 4 + 2
+    assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})
+    assert outbox_states(rig) == Counter({"submitted": 8})
+    for r in receipts:
+        history = rig.outbox.history(r.key)
+        assert [h.to_state for h in history] == [
+            ItemState.PENDING, ItemState.SENDING, ItemState.SUBMITTED]
+        assert all(h.reason_zh for h in history)
+
+
+def test_stop_ends_the_pass_after_the_batch_already_taken(rig: Rig) -> None:
+    for i in range(7):
+        rig.outbox.submit_application(draft(i, scans=0))
+    rig.worker.batch_size = 2
+    delivered: list[str] = []
+
+    def on_change(change: StateChange) -> None:
+        if change.state is ItemState.SUBMITTED:
+            delivered.append(change.key)
+            rig.worker.stop()  # as the kiosk shutting down while a pass runs
+
+    rig.outbox.add_listener(on_change)
+    report = rig.worker.run_once(pull_status=False)
+    # the first acknowledgement's transaction had taken the second batch: it is sent, and
+    # nothing stays "sending" (that would wait for the next start of the kiosk)
+    assert (report.due, report.delivered) == (4, 4)
+    assert outbox_states(rig) == Counter({"submitted": 4, "pending": 3})
+    assert rig.outbox.stats().depth.get(ItemState.SENDING.value) is None
+
+
+@pytest.mark.parametrize("fault", ["drop_after_commit", "reset", "unavailable_503"])
+def test_faults_in_the_middle_of_a_pass_end_with_every_item_once(rig: Rig, fault: str) -> None:
+    receipts = [rig.outbox.submit_application(draft(i, scans=i % 2, size=3000))
+                for i in range(9)]
+    rig.worker.batch_size = 2
+    rig.platform.inject(fault, path_prefix="/api/v1/applications", probability=0.4, count=6)
+    first = rig.worker.run_once(pull_status=False)
+    assert outbox_states(rig)[ItemState.SENDING.value] == 0  # a failure sends nothing back
+    assert first.delivered + first.retried <= 9
+    rig.drain()
+    assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})
+    for r in receipts:
+        view = rig.outbox.lookup(r.provisional_no)
+        assert view is not None and view.state is ItemState.SUBMITTED and view.purged
+        assert all(h.reason_zh for h in view.history)
+
+
+def test_a_pass_ends_when_its_time_budget_is_spent(rig: Rig) -> None:
+    for i in range(5):
+        rig.outbox.submit_application(draft(i, scans=0))
+    ticks = iter(range(0, 10_000, 4))  # every look at the clock: 4 s later
+    worker = SyncWorker(rig.outbox, rig.client, policy=BackoffPolicy(spread_s=0.0),
+                        clock=rig.clock, monotonic=lambda: float(next(ticks)), batch_size=2,
+                        pass_budget_s=6.0)
+    assert worker.run_once(pull_status=False).delivered == 4  # 2 batches: 0 s, 4 s, then 8 s
+    assert outbox_states(rig) == Counter({"submitted": 4, "pending": 1})
+    assert worker.run_once(pull_status=False).delivered == 1

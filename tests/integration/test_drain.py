@@ -30,7 +30,7 @@ def test_a_long_queue_drains_in_one_pass_with_one_commit_per_batch(rig: Rig) -> 
     rig.worker.batch_size = 2  # 4 batches
     begins: list[str] = []
 
-    def spy(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def spy(conn: object, cursor: object, statement: str, *args: object) -> None:
         if statement.startswith("BEGIN IMMEDIATE"):
             begins.append(statement)
 

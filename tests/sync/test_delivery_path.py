@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -22,7 +23,7 @@ def write_transactions(outbox: Outbox) -> Iterator[list[str]]:
     issued inside the block."""
     seen: list[str] = []
 
-    def spy(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def spy(conn: object, cursor: object, statement: str, *args: object) -> None:
         if statement.startswith("BEGIN IMMEDIATE"):
             seen.append(statement)
 
@@ -85,7 +86,7 @@ def test_a_failure_inside_the_combined_transaction_changes_nothing(
     before, rows = states(outbox), history_count(outbox)
     write = Outbox._write
 
-    def write_then_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def write_then_fail(*args: Any, **kwargs: Any) -> None:
         write(*args, **kwargs)  # every statement ran; the COMMIT never comes
         raise OSError("power cut")
 

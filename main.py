@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         # (kiosk.bootstrap.build) once the attract screen is on screen
         from ui.app import run
 
-        return run(config, screenshot=args.screenshot)
+        return run(config, screenshot=args.screenshot, config_path=args.config)
     except KioskError as err:
         print(f"错误 / error: {err.detail}", file=sys.stderr)
         return 2

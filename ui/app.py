@@ -239,7 +239,8 @@ def _load_main(engine: QQmlApplicationEngine, app_object: QObject) -> QQuickWind
 
 
 def _view_model(core: Core, engine: QQmlApplicationEngine, devices: KioskDevices | None,
-                voice_engine: str) -> tuple[AppViewModel, KioskDevices]:
+                voice_engine: str, config_path: Path | None = None,
+                ) -> tuple[AppViewModel, KioskDevices]:
     from ui.devices import KioskDevices
     from ui.viewmodels import AppViewModel
     from ui.voice import VoiceGuide
@@ -247,7 +248,8 @@ def _view_model(core: Core, engine: QQmlApplicationEngine, devices: KioskDevices
     if devices is None:
         devices = KioskDevices.from_config(core.config)
     vm = AppViewModel(core.config, core.catalogue, core.journey, core.sync, devices,
-                      VoiceGuide(voice_engine), demo_identity_token=_demo_identity_token(core))
+                      VoiceGuide(voice_engine), demo_identity_token=_demo_identity_token(core),
+                      config_path=config_path)
     vm.setParent(engine)  # outlives the QML that binds to it, whatever Python collects first
     engine.addImageProvider("kiosk", vm.frame_provider)
     return vm, devices
@@ -303,7 +305,8 @@ def _wire(engine: QQmlApplicationEngine, window: QQuickWindow, vm: AppViewModel,
                        devices=devices, languages=languages)
 
 
-def run(config: Config, *, screenshot: Path | None = None) -> int:
+def run(config: Config, *, screenshot: Path | None = None,
+        config_path: Path | None = None) -> int:
     """Show the kiosk until the application quits: the attract screen first, then
     ``kiosk.bootstrap.build(config)`` and the view-models after its first frame. A
     ``KioskError`` of the build is raised from here once the event loop has stopped. With
@@ -336,7 +339,7 @@ def run(config: Config, *, screenshot: Path | None = None) -> int:
             app.exit(2)
             return
         try:
-            vm, devices = _view_model(core, engine, None, "auto")
+            vm, devices = _view_model(core, engine, None, "auto", config_path)
             window.setProperty("app", vm)
             started.append((core, _wire(engine, window, vm, devices)))
         except BaseException as err:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
@@ -207,7 +208,10 @@ class AppViewModel(QObject):
     def __init__(self, config: Config, catalogue: Catalogue, journey: Journey,
                  sync: SyncStack | None = None, devices: KioskDevices | None = None,
                  voice: VoiceGuide | None = None,
-                 demo_identity_token: Callable[[], str] | None = None) -> None:
+                 demo_identity_token: Callable[[], str] | None = None,
+                 config_path: Path | None = None) -> None:
+        """``config_path``: the ``--config`` file the kiosk was started with; maintenance
+        writes its setting changes there (default ``<data_dir>/kiosk.toml``)."""
         super().__init__()
         self._config = config
         self._sync = sync
@@ -273,7 +277,7 @@ class AppViewModel(QObject):
                                      on_correction=self._start_correction)
         self._maintenance = MaintenanceViewModel(
             config, catalogue, sync, self._devices, self._runner, journey, self._staff_auth,
-            sync.audit if sync is not None else None, self._frames)
+            sync.audit if sync is not None else None, self._frames, config_path=config_path)
         self._identify.changed.connect(self._identity_changed)
         self._step_vms: list[Any] = [self._query, self._help, self._identify, self._form,
                                      self._materials, self._face, self._signature,

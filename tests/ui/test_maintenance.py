@@ -441,3 +441,31 @@ def test_every_maintenance_screen_renders_readably(qtbot, qapp, tmp_path: Path, 
         shot("audit")
     assert tuple(seen) == SHOTS
     shutil.rmtree(tmp_path / "usb", ignore_errors=True)
+
+
+def test_settings_go_to_the_config_file_the_kiosk_was_started_with(  # type: ignore[no-untyped-def]
+        qtbot, qapp, tmp_path: Path) -> None:
+    """``kiosk run --config FILE``: main.py hands FILE through ui.app.run to the maintenance
+    view-model, so a changed setting lands where the next start reads it."""
+    from PySide6.QtQml import QQmlApplicationEngine
+
+    from kiosk.bootstrap import build
+    from ui.app import _view_model
+
+    site = tmp_path / "site.toml"
+    site.write_text('[kiosk]\nhall_name = "贵阳市云岩区政务服务中心"\n', encoding="utf-8")
+    cfg = load_config(site, env={}, overrides={"data_dir": str(tmp_path / "data")})
+    core = build(cfg, console_log=False, with_sync=False)
+    engine = QQmlApplicationEngine()
+    vm, devices = _view_model(core, engine, None, "", site)
+    try:
+        vm._maintenance.write_setting("ui.countdown_s", 30)
+        assert tomllib.loads(site.read_text(encoding="utf-8")) == {
+            "kiosk": {"hall_name": "贵阳市云岩区政务服务中心"}, "ui": {"countdown_s": 30}}
+        assert not (cfg.data_dir / "kiosk.toml").exists()
+        assert load_config(site, env={}).ui.countdown_s == 30  # the next start reads it
+    finally:
+        vm.shutdown()
+        devices.stop()
+        core.close()
+        engine.deleteLater()

@@ -53,7 +53,8 @@ def _fmt_time(value: Any) -> str:
 
 
 def _local_row(view: Any) -> dict[str, Any]:
-    return {"serviceName": view.service_name, "provisionalNo": view.provisional_no,
+    return {"serviceName": view.service_name, "serviceCode": view.service_code,
+            "provisionalNo": view.provisional_no,
             "caseNo": view.case_no or "", "state": view.state.value,
             "stateLabel": STATE_LABELS.get(view.state.value, view.state_label),
             "reason": view.reason_zh or "", "updated": _fmt_time(view.last_updated),
@@ -64,6 +65,7 @@ def _platform_row(found: dict[str, Any], local: Any) -> dict[str, Any]:
     state = str(found.get("state", ""))
     return {"serviceName": local.service_name if local is not None else
             str(found.get("service_code", "")),
+            "serviceCode": str(found.get("service_code", "")),
             "provisionalNo": str(found.get("provisional_no", "")),
             "caseNo": str(found.get("case_no") or ""), "state": state,
             "stateLabel": STATE_LABELS.get(state, state),
@@ -80,9 +82,11 @@ class QueryViewModel(QObject):
                  runner: BackgroundRunner, online: Callable[[], bool], *,
                  camera: Any = None, provider: FrameProvider | None = None,
                  faults: dict[str, str] | None = None,
-                 language: Callable[[], str] = lambda: "zh_CN") -> None:
+                 language: Callable[[], str] = lambda: "zh_CN",
+                 english_name: Callable[[str], str | None] = lambda code: None) -> None:
         super().__init__()
         self._language = language
+        self._english_name = english_name  # a service code's English name (catalogue)
         self._session = session
         self._sync = sync
         self._runner = runner
@@ -156,8 +160,14 @@ class QueryViewModel(QObject):
 
     number = Property(str, lambda s: s._number, notify=changed, final=True)
     busy = Property(bool, lambda s: s._busy, notify=changed, final=True)
-    results = Property(list, lambda s: [dict(r, stateLabel=say(s._language(), r["stateLabel"]))
-                                        for r in s._rows], notify=changed, final=True)
+    def _results(self) -> list[dict[str, Any]]:
+        en = self._language() == "en"
+        return [dict(r, stateLabel=say(self._language(), r["stateLabel"]),
+                     serviceName=(en and self._english_name(r.get("serviceCode", "")))
+                     or r["serviceName"])
+                for r in self._rows]
+
+    results = Property(list, _results, notify=changed, final=True)
     message = Property(str, lambda s: say(s._language(), s._message), notify=changed,
                        final=True)
     searched = Property(bool, lambda s: s._searched, notify=changed, final=True)

@@ -269,7 +269,8 @@ class AppViewModel(QObject):
         self._query = QueryViewModel(self._citizen, sync, self._runner,
                                      online=lambda: self._link[0] == "up",
                                      camera=self._devices.camera, provider=self._frames,
-                                     faults=self._devices.faults, language=lang)
+                                     faults=self._devices.faults, language=lang,
+                                     english_name=self._english_service_name)
         self._help = HelpViewModel(config, sync, self._runner)
         self._staff_auth = _staff_auth(config, sync)
         self._staff = StaffViewModel(config, catalogue, self._citizen, sync, self._devices,
@@ -638,6 +639,12 @@ class AppViewModel(QObject):
         """Stored and sealed: the step view-models drop their copies of what was entered."""
         for vm in (self._form, self._materials, self._signature, self._review):
             vm.wipe()
+
+    def _english_service_name(self, code: str) -> str | None:
+        try:
+            return self._catalogue.service(code).name_en
+        except (KeyError, LookupError):
+            return None
 
     def _identify_done(self) -> bool:
         if self._citizen.identity is None:

@@ -97,6 +97,10 @@ def test_offline_journey_gets_a_provisional_number_and_is_delivered_later(  # ty
         vm.identify_vm.simulatePlaceIdCard()
         qtbot.waitUntil(lambda: bool(query.results), timeout=10000)
         assert [r["caseNo"] for r in query.results] == [view.case_no]
+        vm.setLanguage("en")  # the service's name follows the language; the record stays
+        assert query.results[0]["serviceName"] == vm._catalogue.service(view.service_code).name_en
+        vm.setLanguage("zh_CN")
+        assert query.results[0]["serviceName"] == view.service_name
 
         # someone else with the same masks (李* and 520***********1236) sees nothing of it:
         # the match is on a digest of the whole ID number, not on the masked values

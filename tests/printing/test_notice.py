@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 import printing.notice as notice
 from printing.notice import render_materials_list, render_notice
 from tests.printing.conftest import FULL_ID, FULL_NAME, PROVISIONAL, T0, MakeData
+
 
 def pdftotext(pdf: Path) -> str:
     """The text with line breaks and blanks removed (wrapping is the layout's business)."""

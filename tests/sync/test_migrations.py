@@ -102,7 +102,8 @@ def test_a_0001_queue_opens_at_head_with_every_item_intact(
     assert (report.upgraded_from, report.schema_revision) == ("0001", head_revision())
     assert report.quarantined_path is None and report.swept_orphans == 0
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        assert version == [(head_revision(),)]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
     # the worker sees the same bytes, in the same order, with the same backoff state

@@ -218,6 +218,8 @@ class BootViewModel(QObject):
     linkLabel = Property(str, lambda s: "", constant=True, final=True)
     orientation = Property(str, lambda s: s._config.ui.orientation, constant=True, final=True)
     hallName = Property(str, lambda s: s._config.kiosk.hall_name, constant=True, final=True)
+    hallNameEn = Property(str, lambda s: s._config.kiosk.hall_name_en, constant=True,
+                          final=True)
     kioskCode = Property(str, lambda s: s._config.kiosk.code, constant=True, final=True)
     demoMode = Property(bool, lambda s: s._config.mode == "demo", constant=True, final=True)
     staff = Property(QObject, lambda s: s._panel, constant=True, final=True)

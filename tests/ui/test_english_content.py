@@ -197,3 +197,24 @@ def test_every_service_renders_in_english_without_clipping(  # type: ignore[no-u
             kw.devices.idcard.remove()  # the next citizen places a card again
             qtbot.waitUntil(lambda: not vm.identify_vm.idcardPresent, timeout=5000)
         assert problems == [], "\n".join(problems)
+
+
+def test_the_header_names_the_hall_in_the_session_language(  # type: ignore[no-untyped-def]
+        qtbot, qapp, tmp_path: Path) -> None:
+    from tests.ui.test_screens import text_items
+
+    with kiosk_window(tmp_path, with_sync=False) as (kw, core):
+        vm = kw.view_model
+        qtbot.waitExposed(kw.window)
+        vm.wake()
+
+        def shown() -> str:
+            qtbot.wait(30)
+            return " ".join(str(i.property("text")) for i in text_items(kw.window.contentItem()))
+
+        hall = core.config.kiosk
+        assert hall.hall_name in shown() and hall.hall_name_en not in shown()
+        vm.setLanguage("en")
+        assert hall.hall_name_en in shown() and hall.hall_name not in shown()
+        vm.setLanguage("zh_CN")
+        assert hall.hall_name in shown()

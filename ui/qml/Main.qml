@@ -29,7 +29,8 @@ Window {
         anchors.top: parent.top
         width: parent.width
         height: visible ? implicitHeight : 0
-        hallName: root.app.hallName
+        hallName: root.app.language === "en" && root.app.hallNameEn ? root.app.hallNameEn
+                                                                    : root.app.hallName
         title: root.app.title
         demo: root.app.demoMode
         linkState: root.app.linkState

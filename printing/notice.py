@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -408,6 +408,26 @@ def _materials_story(data: ReceiptData, tpl: KindTemplate) -> list[Flowable]:
     return story
 
 
+def page_footer(left: str, printed_at: float | None) -> Callable[[Canvas, Any], None]:
+    """The footer of every A4 page: a rule, ``left`` (the hall …), then the print time and
+    the page number at the right (reportlab ``onPage`` callback)."""
+    printed = format_time(time.time() if printed_at is None else printed_at)
+    font = pdf_font()
+
+    def on_page(c: Canvas, doc: Any) -> None:
+        c.saveState()
+        c.setStrokeColor(GRID)
+        c.setLineWidth(0.5)
+        c.line(20 * mm, 16 * mm, A4[0] - 20 * mm, 16 * mm)
+        draw_text(c, 20 * mm, 11 * mm, left, font, 8.5, color=GRID)
+        right = f"打印时间 {printed}　第 {doc.page} 页"
+        w = sum(_char_width(ch, font, 8.5) for ch in right)
+        draw_text(c, A4[0] - 20 * mm - w, 11 * mm, right, font, 8.5, color=GRID)
+        c.restoreState()
+
+    return on_page
+
+
 def render_document(kind: str, data: ReceiptData, template: KindTemplate | None = None, *,
                     printed_at: float | None = None) -> bytes:
     """``kind`` is ``notice`` or ``materials``; returns the PDF bytes (``PrintError`` when
@@ -415,20 +435,9 @@ def render_document(kind: str, data: ReceiptData, template: KindTemplate | None 
     if kind not in ("notice", "materials"):
         raise PrintError(f"unknown A4 document kind {kind!r}")
     tpl = template or default_templates().get(kind, data.service_code)
-    printed = format_time(time.time() if printed_at is None else printed_at)
     font = pdf_font()
     footer = sanitize(tpl.fill(tpl.footer, data)) if tpl.footer else data.hall_name
-
-    def on_page(c: Canvas, doc: Any) -> None:
-        c.saveState()
-        c.setStrokeColor(GRID)
-        c.setLineWidth(0.5)
-        c.line(20 * mm, 16 * mm, A4[0] - 20 * mm, 16 * mm)
-        draw_text(c, 20 * mm, 11 * mm, footer, font, 8.5, color=GRID)
-        right = f"打印时间 {printed}　第 {doc.page} 页"
-        w = sum(_char_width(ch, font, 8.5) for ch in right)
-        draw_text(c, A4[0] - 20 * mm - w, 11 * mm, right, font, 8.5, color=GRID)
-        c.restoreState()
+    on_page = page_footer(footer, printed_at)
 
     buf = io.BytesIO()
     title = sanitize(tpl.fill(tpl.title, data))

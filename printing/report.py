@@ -13,27 +13,23 @@ hall and may be left on a desk.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
 
 from kiosk.errors import PrintError
-from printing.model import format_time, sanitize
+from printing.model import sanitize
 from printing.notice import (
     CONTENT_W,
     GRID,
     CJKText,
-    _char_width,
     _grid,
     _heading,
     _kv_table,
-    draw_text,
+    page_footer,
     pdf_font,
 )
 
@@ -62,20 +58,8 @@ def _table(section: Section) -> Flowable:
 def render_report(title: str, sections: Sequence[Section], *, hall_name: str,
                   kiosk_code: str, subtitle: str = "",
                   printed_at: float | None = None) -> bytes:
-    printed = format_time(time.time() if printed_at is None else printed_at)
     font = pdf_font()
-    footer = f"{hall_name}　自助终端 {kiosk_code}"
-
-    def on_page(c: Canvas, doc: Any) -> None:
-        c.saveState()
-        c.setStrokeColor(GRID)
-        c.setLineWidth(0.5)
-        c.line(20 * mm, 16 * mm, A4[0] - 20 * mm, 16 * mm)
-        draw_text(c, 20 * mm, 11 * mm, sanitize(footer), font, 8.5, color=GRID)
-        right = f"打印时间 {printed}　第 {doc.page} 页"
-        w = sum(_char_width(ch, font, 8.5) for ch in right)
-        draw_text(c, A4[0] - 20 * mm - w, 11 * mm, right, font, 8.5, color=GRID)
-        c.restoreState()
+    on_page = page_footer(sanitize(f"{hall_name}　自助终端 {kiosk_code}"), printed_at)
 
     story: list[Flowable] = [CJKText(hall_name, 11, align="center", color=GRID),
                              Spacer(1, 2 * mm),

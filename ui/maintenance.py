@@ -25,7 +25,6 @@ in the audit log with the technician's ID as the actor (detail: codes and counts
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import logging
 import os
@@ -210,49 +209,13 @@ def dump_toml(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> str:
 
 
 def render_readiness_pdf(title: str, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]],
-                         *, footer: str) -> bytes:
-    """A4 PDF: a title, then per section a heading and ``label: value`` lines, in the
-    notice's CJK font (``printing.notice.pdf_font``)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
+                         *, hall_name: str, kiosk_code: str) -> bytes:
+    """A4 PDF: a title, then per section a heading and a ``label | value`` table, in the
+    layout of the staff reports (``printing.report``)."""
+    from printing.report import Section, render_report
 
-    from printing.notice import draw_text, pdf_font, wrap_width
-
-    font = pdf_font()
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=True)
-    c.setTitle(title)
-    width, height = A4
-    left, top, bottom = 20 * mm, height - 22 * mm, 20 * mm
-    y = top
-
-    def new_page() -> None:
-        nonlocal y
-        draw_text(c, left, 12 * mm, footer, font, 8)
-        c.showPage()
-        y = top
-
-    def line(text: str, size: float, *, bold: bool = False, indent: float = 0.0,
-             gap: float = 1.45) -> None:
-        nonlocal y
-        for part in wrap_width(text, width - 2 * left - indent, font, size) or [""]:
-            if y - size * gap < bottom:
-                new_page()
-            y -= size * gap
-            draw_text(c, left + indent, y, part, font, size, bold=bold)
-
-    line(title, 18, bold=True)
-    y -= 6
-    for heading, rows in sections:
-        y -= 6
-        line(heading, 13, bold=True)
-        for label, value in rows:
-            line(f"{label}：{value}", 10.5, indent=4 * mm)
-    draw_text(c, left, 12 * mm, footer, font, 8)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return render_report(title, [Section(heading, pairs=rows) for heading, rows in sections],
+                         hall_name=hall_name, kiosk_code=kiosk_code)
 
 
 def removable_targets(roots: Sequence[Path] = MEDIA_ROOTS) -> list[Path]:
@@ -835,7 +798,7 @@ class MaintenanceViewModel(QObject):
                     [("终端", [("终端编号", self._config.kiosk.code),
                                ("大厅", self._config.kiosk.hall_name),
                                ("时间", _fmt_time(time.time()))])],
-                    footer=f"{self._config.kiosk.code} 测试页")
+                    hall_name=self._config.kiosk.hall_name, kiosk_code=self._config.kiosk.code)
                 outcome = printer.print_pdf(pdf, title="A4 测试页", number="TEST-PAGE")
             self._record("maint_test_page", printer=kind, result=outcome.result.value)
             return outcome
@@ -1350,8 +1313,7 @@ class MaintenanceViewModel(QObject):
             ("磁盘", [("可用空间", _fmt_bytes(disk.free)), ("总容量", _fmt_bytes(disk.total))]),
         ]
         return render_readiness_pdf(f"终端就绪报告 · {cfg.kiosk.code}", sections,
-                                    footer=f"{cfg.kiosk.hall_name}　{cfg.kiosk.code}　"
-                                           f"{_fmt_time(now)}")
+                                    hall_name=cfg.kiosk.hall_name, kiosk_code=cfg.kiosk.code)
 
     # -- audit -------------------------------------------------------------------------------
     @Slot()

@@ -153,6 +153,12 @@ def to_review(qtbot: Any, kw: KioskWindow, service_code: str, *, card: str = "id
         vm.face_vm.capture()
         qtbot.waitUntil(lambda: bool(vm.face_vm.captured), timeout=15000)
         vm.completeStep()
+    sign_and_consent(kw)
+
+
+def sign_and_consent(kw: KioskWindow) -> None:
+    """From the signature step (one signer) through the consents to the review screen."""
+    vm = kw.view_model
     assert vm.screen == "signature"
     vm.signature_vm.setCanvasSize(800, 400)
     vm.signature_vm.addStroke(SIGNATURE)

@@ -22,6 +22,7 @@ from tests.ui.journey_helpers import (
     link_down,
     link_up,
     scan_material,
+    sign_and_consent,
     submit,
     to_review,
 )
@@ -96,12 +97,7 @@ def test_hand_off_keeps_the_draft_and_attributes_each_field(  # type: ignore[no-
         vm.form_vm.setValue("destination", "贵州省贵阳市云岩区中山西路10号")  # staff
         vm.completeStep()
         vm.completeStep()  # materials: all at the window
-        vm.signature_vm.setCanvasSize(800, 400)
-        vm.signature_vm.addStroke(SIGNATURE)
-        vm.completeStep()
-        for which in ("personal", "sensitive", "commitment"):
-            vm.consent_vm.setConsent(which, True)
-        vm.completeStep()
+        sign_and_consent(kw)
         submit(qtbot, kw)
         sub = vm.submission_vm
         assert vm.screen == "result" and sub.caseNo
@@ -241,12 +237,7 @@ def test_needs_correction_is_reopened_and_resubmitted_as_the_same_case(  # type:
         vm.form_vm.setValue("destination", "贵州省贵阳市云岩区中山西路10号3单元502")
         vm.completeStep()
         vm.completeStep()
-        vm.signature_vm.setCanvasSize(800, 400)
-        vm.signature_vm.addStroke(SIGNATURE)
-        vm.completeStep()
-        for which in ("personal", "sensitive", "commitment"):
-            vm.consent_vm.setConsent(which, True)
-        vm.completeStep()
+        sign_and_consent(kw)
         submit(qtbot, kw)
         assert vm.screen == "result"
         core.sync.worker.run_once(pull_status=True)

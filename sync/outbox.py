@@ -123,7 +123,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -186,11 +186,9 @@ _SERVICE_CODE = re.compile(r"[A-Z]{2}[0-9]{8}")
 _UNDELIVERED = tuple(s.value for s in UNDELIVERED_STATES)
 _DUE_STATES = (ItemState.PENDING.value, ItemState.RETRY_SCHEDULED.value)
 _IN_CHUNK = 500  # keys per "IN (…)": far below SQLite's limit on bound parameters
-# Core tables for the delivery path's executemany statements (one prepared statement, many
-# rows; the ORM would turn them into per-object work)
+# Core tables for the delivery path's set-based statements (the ORM would turn them into
+# per-object work)
 _OUTBOX_T = cast(Table, OutboxItem.__table__)
-_APPS_T = cast(Table, Application.__table__)
-_TRANSITIONS_T = cast(Table, Transition.__table__)
 _ATTACHMENTS_T = cast(Table, Attachment.__table__)
 
 FaceStatus = Literal["not_required", "pending_verification", "verified", "failed"]
@@ -680,26 +678,23 @@ class _Writes:
     touched: dict[str, _Current] = field(default_factory=dict)
 
 
-# The delivery path's statements, built once: executed with a list of rows they are one
-# prepared statement each, and SQLAlchemy skips rebuilding and re-keying them per call.
-_SQL_ITEM_STATE = (update(_OUTBOX_T).where(_OUTBOX_T.c.key == bindparam("b_key"))
-                   .values(state=bindparam("b_state"), updated_at=bindparam("b_now")))
-_SQL_ITEM_DELIVERED = (  # the envelope is no longer needed: purge it
-    update(_OUTBOX_T).where(_OUTBOX_T.c.key == bindparam("b_key"))
-    .values(state=bindparam("b_state"), updated_at=bindparam("b_now"),
-            delivered_at=bindparam("b_now"), next_attempt_at=None, payload=None))
-_SQL_APP_STATE = (
-    update(_APPS_T).where(_APPS_T.c.key == bindparam("b_key"))
-    .values(state=bindparam("b_state"), reason_zh=bindparam("b_reason"),
-            detail=bindparam("b_detail"), updated_at=bindparam("b_now"),
-            case_no=func.coalesce(bindparam("b_case_no"), _APPS_T.c.case_no),
-            purged_at=func.coalesce(_APPS_T.c.purged_at, bindparam("b_purged_at"))))
+# The four statements that write every row of a batch go to the driver as SQL text with
+# positional rows (executemany: one prepared statement, many rows). Through Core they cost
+# more in SQLAlchemy's per-row parameter processing than in SQLite; the columns are those
+# of sync.models (tests/sync/test_migrations.py checks the models against the schema).
+_SQL_ITEM_STATE = 'UPDATE outbox SET state = ?, updated_at = ? WHERE "key" = ?'
+_SQL_ITEM_DELIVERED = (  # and the envelope is no longer needed: purge it
+    'UPDATE outbox SET state = ?, updated_at = ?, delivered_at = ?, next_attempt_at = NULL, '
+    'payload = NULL WHERE "key" = ?')
+_SQL_APP_STATE = (  # case_no: a new one or the one held; purged_at: set once
+    'UPDATE applications SET state = ?, reason_zh = ?, detail = ?, updated_at = ?, '
+    'case_no = coalesce(?, case_no), purged_at = coalesce(purged_at, ?) WHERE "key" = ?')
 _SQL_APP_LINK = (
-    update(_APPS_T).where(_APPS_T.c.key == bindparam("b_key"))
-    .values(updated_at=bindparam("b_now"),
-            case_no=func.coalesce(bindparam("b_case_no"), _APPS_T.c.case_no),
-            purged_at=func.coalesce(_APPS_T.c.purged_at, bindparam("b_purged_at"))))
-_SQL_TRANSITION = insert(_TRANSITIONS_T)
+    'UPDATE applications SET updated_at = ?, case_no = coalesce(?, case_no), '
+    'purged_at = coalesce(purged_at, ?) WHERE "key" = ?')
+_SQL_TRANSITION = ('INSERT INTO transitions ("key", at, from_state, to_state, reason_zh, detail) '
+                   'VALUES (?, ?, ?, ?, ?, ?)')
+# Reads, built once (SQLAlchemy then skips rebuilding and re-keying them per call).
 _SQL_CURRENT = (
     select(OutboxItem.key, OutboxItem.kind, OutboxItem.state, OutboxItem.delivered_at,
            Application.state, Application.provisional_no, Application.case_no,
@@ -926,29 +921,29 @@ class Outbox:
     def _write(s: Session, w: _Writes, now: float) -> list[StateChange]:
         """Write what ``w`` planned: each touched item's final state, its application's
         state, reason, case number and purge time, one history row per move."""
-        items: list[dict[str, Any]] = []
-        delivered: list[dict[str, Any]] = []
+        items: list[tuple[Any, ...]] = []
+        delivered: list[tuple[Any, ...]] = []
         for key, cur in w.touched.items():
-            row = {"b_key": key, "b_now": now, "b_state": cur.state.value
-                   if cur.state in UNDELIVERED_STATES else ItemState.SUBMITTED.value}
-            (delivered if key in w.delivered else items).append(row)
+            state = (cur.state.value if cur.state in UNDELIVERED_STATES
+                     else ItemState.SUBMITTED.value)
+            if key in w.delivered:
+                delivered.append((state, now, now, key))
+            else:
+                items.append((state, now, key))
         last: dict[str, _Move] = {m.cur.key: m for m in w.moves if m.cur.kind == "application"}
-        apps = [{"b_key": k, "b_now": now, "b_state": m.new.value, "b_reason": m.reason_zh,
-                 "b_detail": m.detail, "b_case_no": w.linked.get(k),
-                 "b_purged_at": now if k in w.delivered else None} for k, m in last.items()]
-        links = [{"b_key": k, "b_now": now, "b_case_no": w.linked.get(k),
-                  "b_purged_at": now if k in w.delivered else None}
+        apps = [(m.new.value, m.reason_zh, m.detail, now, w.linked.get(k),
+                 now if k in w.delivered else None, k) for k, m in last.items()]
+        links = [(now, w.linked.get(k), now if k in w.delivered else None, k)
                  for k, cur in w.touched.items()
                  if cur.kind == "application" and k not in last]
-        for stmt, rows in ((_SQL_ITEM_STATE, items), (_SQL_ITEM_DELIVERED, delivered),
-                           (_SQL_APP_STATE, apps), (_SQL_APP_LINK, links)):
+        history = [(m.cur.key, now, m.old.value, m.new.value, m.reason_zh, m.detail)
+                   for m in w.moves]
+        conn = s.connection()
+        for sql, rows in ((_SQL_ITEM_STATE, items), (_SQL_ITEM_DELIVERED, delivered),
+                          (_SQL_APP_STATE, apps), (_SQL_APP_LINK, links),
+                          (_SQL_TRANSITION, history)):
             if rows:
-                s.execute(stmt, rows)
-        if w.moves:
-            s.execute(_SQL_TRANSITION, [
-                {"key": m.cur.key, "at": now, "from_state": m.old.value,
-                 "to_state": m.new.value, "reason_zh": m.reason_zh, "detail": m.detail}
-                for m in w.moves])
+                conn.exec_driver_sql(sql, rows)
         return [StateChange(m.cur.key, m.cur.kind, m.cur.provisional_no, m.new, m.reason_zh)
                 for m in w.moves]
 

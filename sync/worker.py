@@ -15,7 +15,9 @@ One pass (``run_once``) does, in order:
    ``pass_budget_s`` (so that status pulls and periodic tasks are not starved by a long
    queue on a slow link): recording one batch's acknowledgements and taking (1) the next
    batch is one transaction, so a long queue drains with one FULL commit per batch
-   (``Outbox.mark_delivered_many(take_next=)``);
+   (``Outbox.mark_delivered_many(take_next=)``), and that transaction runs while the next
+   batch's POST is in flight on a helper thread (network I/O only; see
+   ``_deliver_batches`` for why the guarantees hold);
 6. pull status updates by cursor when due.
 
 Failures: a transport failure (no link, timeout, reset, truncated or malformed answer,
@@ -38,6 +40,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from kiosk.errors import KioskError, SyncAuthError, SyncRejectedError
@@ -100,6 +103,16 @@ class PassReport:
     uploaded_bytes: int = 0
     status_updates: int = 0
     error: str | None = None
+
+
+@dataclass
+class _Outcome:
+    """The platform's answer to one POST of a batch (its applications or its events)."""
+
+    items: Sequence[DueItem]
+    events: bool
+    results: Sequence[ItemResult]
+    refused: SyncRejectedError | None = None  # the whole POST was refused
 
 
 def _attachments_of(item: DueItem) -> list[str]:
@@ -194,14 +207,7 @@ class SyncWorker:
             started = self._mono()
             batch = self._take()
             try:
-                for n in range(self.batches_per_pass):
-                    if not batch:
-                        break
-                    # stop() ends the pass after this batch; a batch taken is always sent
-                    more = (n + 1 < self.batches_per_pass and not self._stop.is_set()
-                            and self._mono() - started < self.pass_budget_s)
-                    taken = self._send(batch, report, take_next=self.batch_size if more else 0)
-                    batch = taken if taken is not None else self._take() if more else []
+                self._deliver_batches(batch, report, started)
                 if pull_status or (pull_status is None and self._mono() >= self._next_status_pull):
                     self._pull_status(report)
                 self._run_tasks(before_delivery=False)
@@ -241,20 +247,76 @@ class SyncWorker:
         self._open.update((d.key, d) for d in due)
         return due
 
-    def _send(self, batch: Sequence[DueItem], report: PassReport, *,
-              take_next: int) -> list[DueItem] | None:
-        """Upload, POST and settle one batch; returns the next batch when it was taken in
-        the transaction that recorded this one's acknowledgements, else ``None``."""
-        report.due += len(batch)
-        ready = self._upload_attachments([d for d in batch if d.kind == "application"], report)
-        events = [d for d in batch if d.kind != "application"]
-        posts = [(items, is_events) for items, is_events in ((ready, False), (events, True))
-                 if items]
+    def _deliver_batches(self, batch: list[DueItem], report: PassReport,
+                         started: float) -> None:
+        """Send batch after batch, pipelined: while a batch's POSTs are in flight on a helper
+        thread, this thread records the previous batch's answers and takes the next batch,
+        in one transaction (``mark_delivered_many(take_next=)``). The helper does network
+        I/O only; every queue write stays on this thread. So a batch is POSTed only after
+        the commit that marked it ``sending`` returned, answers are recorded only from
+        complete acknowledgements, and at most two batches are ``sending`` at once (both in
+        ``_open``: a failure reschedules both)."""
+        pending: list[_Outcome] | None = None  # answered, to record during the next POST
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-post") as net:
+            for n in range(self.batches_per_pass):
+                if not batch:
+                    break
+                # stop() ends the pass after this batch; a batch taken is always sent
+                more = (n + 1 < self.batches_per_pass and not self._stop.is_set()
+                        and self._mono() - started < self.pass_budget_s)
+                take = self.batch_size if more else 0
+                report.due += len(batch)
+                ready = self._upload_attachments(
+                    [d for d in batch if d.kind == "application"], report)
+                events = [d for d in batch if d.kind != "application"]
+                answer = net.submit(self._post_all, [
+                    (items, is_events) for items, is_events in ((ready, False), (events, True))
+                    if items])
+                try:
+                    taken = None
+                    if pending is not None:
+                        taken = self._settle(pending, report, take_next=take)
+                    nxt = taken if taken is not None else self._take() if take else []
+                finally:
+                    outcomes, err = answer.result()
+                if err is not None or any(o.refused is not None for o in outcomes):
+                    # nothing in flight now: a refused batch may be resent item by item
+                    pending = None
+                    self._settle(outcomes, report, take_next=0)
+                    if err is not None:
+                        raise err
+                else:
+                    pending = outcomes
+                batch = nxt
+            if pending is not None:
+                self._settle(pending, report, take_next=0)
+
+    def _post_all(self, posts: Sequence[tuple[Sequence[DueItem], bool]],
+                  ) -> tuple[list[_Outcome], RetryableError | SyncAuthError | None]:
+        """Runs on the helper thread, network only: POST the batch's applications, then its
+        events; stop at the first transport or authentication failure."""
+        out = []
+        for items, is_events in posts:
+            try:
+                out.append(_Outcome(items, is_events, self._post(items, events=is_events)))
+            except SyncRejectedError as err:
+                out.append(_Outcome(items, is_events, [], refused=err))
+            except (RetryableError, SyncAuthError) as err:
+                return out, err
+        return out, None
+
+    def _settle(self, outcomes: Sequence[_Outcome], report: PassReport, *,
+                take_next: int) -> list[DueItem] | None:
+        """Record a batch's answers; returns the next batch when it was taken in the same
+        transaction (``take_next``), else ``None``."""
         taken = None
-        for n, (items, is_events) in enumerate(posts):
-            last = n == len(posts) - 1
-            got = self._deliver(items, report, events=is_events,
-                                take_next=take_next if last else 0)
+        for n, o in enumerate(outcomes):
+            if o.refused is not None:
+                self._refused(o.items, o.refused, report, events=o.events)
+                continue
+            self._link_up()
+            last = n == len(outcomes) - 1
+            got = self._apply(o.items, o.results, report, take_next=take_next if last else 0)
             taken = got if got is not None else taken
         return taken
 
@@ -281,24 +343,25 @@ class SyncWorker:
         self.client.upload_attachment(sha, state.size, read, progress)
         return state.size - state.uploaded_offset
 
-    def _deliver(self, items: Sequence[DueItem], report: PassReport, *, events: bool,
-                 take_next: int = 0) -> list[DueItem] | None:
-        if not items:
-            return None
+    def _deliver(self, items: Sequence[DueItem], report: PassReport, *, events: bool) -> None:
         try:
             results = self._post(items, events=events)
         except SyncRejectedError as err:
-            if len(items) > 1:
-                log.warning("batch of %d refused (%s); resending one by one", len(items),
-                            err.detail)
-                for single in items:
-                    self._deliver([single], report, events=events)
-                return None
-            self._dead(items[0].key, DEAD_REASONS["rejected"], err.detail, report)
-            self._link_up()
-            return None
+            self._refused(items, err, report, events=events)
+            return
         self._link_up()
-        return self._apply(items, results, report, take_next=take_next)
+        self._apply(items, results, report)
+
+    def _refused(self, items: Sequence[DueItem], err: SyncRejectedError, report: PassReport,
+                 *, events: bool) -> None:
+        if len(items) > 1:
+            log.warning("batch of %d refused (%s); resending one by one", len(items),
+                        err.detail)
+            for single in items:
+                self._deliver([single], report, events=events)
+            return
+        self._dead(items[0].key, DEAD_REASONS["rejected"], err.detail, report)
+        self._link_up()
 
     def _post(self, items: Sequence[DueItem], *, events: bool) -> list[ItemResult]:
         payloads = [i.payload for i in items]

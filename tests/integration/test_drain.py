@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -38,10 +40,11 @@ def test_a_long_queue_drains_in_one_pass_with_one_commit_per_batch(rig: Rig) -> 
     report = rig.worker.run_once(pull_status=False)
     event.remove(rig.outbox.db.engine, "before_cursor_execute", spy)
     assert (report.due, report.delivered, report.error) == (8, 8, None), report
-    # one to mark the first batch, one per batch for its acknowledgements together with
-    # taking the next, one for the first contact with the platform (two per batch before;
-    # a batch that mixes applications and events takes one more: two POSTs)
-    assert len(begins) <= 4 + 2
+    # two to mark the first two batches (the second while the first is in flight), one per
+    # batch for its acknowledgements together with taking the one after next, one for the
+    # first contact with the platform: two per batch before (a batch that mixes
+    # applications and events takes one more: two POSTs)
+    assert len(begins) <= 4 + 3
     assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})
     assert outbox_states(rig) == Counter({"submitted": 8})
     for r in receipts:
@@ -64,10 +67,11 @@ def test_stop_ends_the_pass_after_the_batch_already_taken(rig: Rig) -> None:
 
     rig.outbox.add_listener(on_change)
     report = rig.worker.run_once(pull_status=False)
-    # the first acknowledgement's transaction had taken the second batch: it is sent, and
-    # nothing stays "sending" (that would wait for the next start of the kiosk)
-    assert (report.due, report.delivered) == (4, 4)
-    assert outbox_states(rig) == Counter({"submitted": 4, "pending": 3})
+    # the first acknowledgement was recorded while the second batch was in flight, in the
+    # transaction that took the third: both are sent, and nothing stays "sending" (that
+    # would wait for the next start of the kiosk)
+    assert (report.due, report.delivered) == (6, 6)
+    assert outbox_states(rig) == Counter({"submitted": 6, "pending": 1})
     assert rig.outbox.stats().depth.get(ItemState.SENDING.value) is None
 
 
@@ -98,3 +102,26 @@ def test_a_pass_ends_when_its_time_budget_is_spent(rig: Rig) -> None:
     assert worker.run_once(pull_status=False).delivered == 4  # 2 batches: 0 s, 4 s, then 8 s
     assert outbox_states(rig) == Counter({"submitted": 4, "pending": 1})
     assert worker.run_once(pull_status=False).delivered == 1
+
+
+def test_every_batch_is_posted_only_once_it_is_committed_as_sending(rig: Rig) -> None:
+    receipts = [rig.outbox.submit_application(draft(i, scans=0)) for i in range(9)]
+    rig.worker.batch_size = 2
+    seen: list[tuple[list[str], Counter[str]]] = []
+    submit = rig.client.submit_batch
+
+    def checked_submit(items: Any, **kw: Any) -> Any:
+        keys = [json.loads(p)["idempotency_key"] for p in items]
+        # what another process would find in the file now: committed rows only
+        with sqlite3.connect(rig.outbox.db.path) as conn:
+            committed = dict(conn.execute("SELECT key, state FROM outbox"))
+        seen.append(([committed[k] for k in keys], Counter(committed.values())))
+        return submit(items, **kw)
+
+    rig.client.submit_batch = checked_submit  # type: ignore[method-assign]
+    assert rig.worker.run_once(pull_status=False).delivered == 9
+    assert len(seen) == 5
+    for states, counts in seen:
+        assert set(states) == {"sending"}
+        assert counts["sending"] <= 2 * 2  # this batch and at most the next one
+    assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})

@@ -186,6 +186,9 @@ _SERVICE_CODE = re.compile(r"[A-Z]{2}[0-9]{8}")
 _UNDELIVERED = tuple(s.value for s in UNDELIVERED_STATES)
 _DUE_STATES = (ItemState.PENDING.value, ItemState.RETRY_SCHEDULED.value)
 _IN_CHUNK = 500  # keys per "IN (…)": far below SQLite's limit on bound parameters
+_PLAIN_UPDATE = frozenset({"seq", "idempotency_key", "provisional_no", "case_no", "state",
+                           "reason", "updated_at"})  # the members of a §6 status update
+_PLATFORM_STATE_VALUES = frozenset(s.value for s in PLATFORM_STATES)
 # Core tables for the delivery path's set-based statements (the ORM would turn them into
 # per-object work)
 _OUTBOX_T = cast(Table, OutboxItem.__table__)
@@ -1579,9 +1582,22 @@ class Outbox:
         purge: list[str] = []
         with self._db.write() as uow:
             s = uow.session
-            held = self._load_apps(s, updates)
-            for up in updates:
+            # Most updates of a page repeat what the kiosk holds (its own deliveries coming
+            # back as "submitted"): those are answered from one read of the page's rows.
+            held_now = self._status_snapshot(s, updates)
+            repeats = [self._repeats(up, held_now) for up in updates]
+            held = self._load_apps(s, [up for up, r in zip(updates, repeats, strict=True)
+                                       if not r])
+            for up, repeat in zip(updates, repeats, strict=True):
+                key = str(up.get("idempotency_key") or "")
+                if repeat and key in held_now:
+                    results.append("unchanged")
+                    continue
                 results.append(self._apply_one(s, up, now, changes, purge))
+                if key:  # what the page says next about this one is judged afresh
+                    held_now.pop(key, None)
+                else:  # found by its provisional number: any of them may have changed
+                    held_now.clear()
             del held  # referenced until here: the identity map serves ``get`` only then
             if next_cursor is not None:
                 self._set_setting(s, "status_cursor", str(int(next_cursor)))
@@ -1591,10 +1607,42 @@ class Outbox:
         return results
 
     @staticmethod
+    def _status_snapshot(s: Session, updates: Sequence[Mapping[str, Any]],
+                         ) -> dict[str, tuple[str, str | None, str | None]]:
+        """key -> (state, reason, case number) of the page's applications, Core rows."""
+        keys = list(dict.fromkeys(str(u["idempotency_key"]) for u in updates
+                                  if u.get("idempotency_key")))
+        out: dict[str, tuple[str, str | None, str | None]] = {}
+        for part in _chunks(keys):
+            for key, state, reason, case_no in s.execute(
+                    select(Application.key, Application.state, Application.reason_zh,
+                           Application.case_no).where(Application.key.in_(part))):
+                out[key] = (state, reason, case_no)
+        return out
+
+    @staticmethod
+    def _repeats(up: Mapping[str, Any],
+                 held: Mapping[str, tuple[str, str | None, str | None]]) -> bool:
+        """True when ``_apply_one`` would answer ``unchanged`` without touching anything:
+        a plain §6 update (no member beyond these; a correction request, say, is never
+        a repeat) of a delivered application already in that state, with that reason and
+        no other case number."""
+        if not up.keys() <= _PLAIN_UPDATE:
+            return False
+        row = held.get(str(up.get("idempotency_key") or ""))
+        if row is None:
+            return False
+        state, reason, case_no = row
+        if str(up.get("state")) != state or state not in _PLATFORM_STATE_VALUES:
+            return False
+        if str(up.get("reason") or ItemState(state).label) != reason:
+            return False
+        return not up.get("case_no") or str(up["case_no"]) == case_no
+
+    @staticmethod
     def _load_apps(s: Session, updates: Sequence[Mapping[str, Any]]) -> list[Application]:
-        """The page's applications in one statement per 500 keys, so that ``get`` in
-        ``_apply_one`` finds them in the identity map: most updates of a page repeat what
-        the kiosk already holds (its own deliveries coming back as ``submitted``)."""
+        """The applications of these updates in one statement per 500 keys, so that
+        ``get`` in ``_apply_one`` finds them in the identity map."""
         keys = list(dict.fromkeys(str(u["idempotency_key"]) for u in updates
                                   if u.get("idempotency_key")))
         held: list[Application] = []

@@ -138,3 +138,19 @@ def test_a_status_page_that_repeats_what_the_kiosk_holds_only_moves_the_cursor(
     assert history_count(outbox) == rows + 1
     view = outbox.lookup("C-1")
     assert view is not None and (view.state, view.reason_zh) == (ItemState.ACCEPTED, "予以受理")
+
+
+def test_a_repeat_later_in_the_page_is_judged_after_the_change_before_it(
+        outbox: Outbox, draft: Callable[..., ApplicationDraft]) -> None:
+    key = outbox.submit_application(draft()).key
+    outbox.mark_sending([key])
+    outbox.mark_delivered(key, "C-9", "submitted", "已接收")
+    page = [{"seq": 1, "idempotency_key": key, "state": "submitted", "reason": "已接收"},
+            {"seq": 2, "idempotency_key": key, "state": "needs_correction",
+             "reason": "请补充户口簿首页"},
+            # the same as the first line, and as the record held before this page: after
+            # the line above it is a real change back
+            {"seq": 3, "idempotency_key": key, "state": "submitted", "reason": "已接收"}]
+    assert outbox.apply_status_updates(page, 3) == ["unchanged", "applied", "applied"]
+    assert [h.to_state for h in outbox.history(key)][-2:] == [
+        ItemState.NEEDS_CORRECTION, ItemState.SUBMITTED]

@@ -1,6 +1,6 @@
 """GUI-thread stalls while 1,000 queued applications sync and ID cards are read.
 
-    .venv/bin/python bench/bench_responsiveness.py                # 1,000 items, 3 rounds
+    .venv/bin/python bench/bench_responsiveness.py                # 1,000 items, 5 rounds
     .venv/bin/python bench/bench_responsiveness.py --items 200 --rounds 1
     .venv/bin/python bench/bench_responsiveness.py --diagnose     # + GUI stack at each stall
 
@@ -357,10 +357,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1000, help="queued applications (1000)")
-    parser.add_argument("--rounds", type=int, default=3, help="load + idle rounds (3)")
+    parser.add_argument("--rounds", type=int, default=5, help="load + idle rounds (5)")
     parser.add_argument("--interval-ms", type=int, default=5, help="heartbeat interval (5)")
-    parser.add_argument("--card-s", type=float, default=0.5,
-                        help="seconds a card stays on the reader, and away (0.5)")
+    parser.add_argument("--card-s", type=float, default=0.3,
+                        help="seconds a card stays on the reader, and away (0.3)")
     parser.add_argument("--embedded", action="store_true",
                         help="run the platform in this process, as demo mode does")
     parser.add_argument("--diagnose", action="store_true",

@@ -75,12 +75,12 @@ def pin_bool_refcounts() -> None:
 
 
 def _libc() -> Any:
-    """glibc through ctypes, or None (another C library: the tuning below is glibc's)."""
+    """glibc through ctypes, or None (another C library: the tuning below is glibc's). By
+    its soname: ``ctypes.util.find_library`` costs ~17 ms of start-up (it runs ldconfig)."""
     import ctypes
-    import ctypes.util
 
     try:
-        lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        lib = ctypes.CDLL("libc.so.6")
         return lib if hasattr(lib, "mallopt") and hasattr(lib, "malloc_trim") else None
     except OSError:
         return None

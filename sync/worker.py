@@ -266,8 +266,13 @@ class SyncWorker:
                         and self._mono() - started < self.pass_budget_s)
                 take = self.batch_size if more else 0
                 report.due += len(batch)
-                ready = self._upload_attachments(
-                    [d for d in batch if d.kind == "application"], report)
+                try:
+                    ready = self._upload_attachments(
+                        [d for d in batch if d.kind == "application"], report)
+                except (RetryableError, SyncAuthError):
+                    if pending is not None:  # answered: record it before backing off
+                        self._settle(pending, report, take_next=0)
+                    raise
                 events = [d for d in batch if d.kind != "application"]
                 answer = net.submit(self._post_all, [
                     (items, is_events) for items, is_events in ((ready, False), (events, True))

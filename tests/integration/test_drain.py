@@ -125,3 +125,20 @@ def test_every_batch_is_posted_only_once_it_is_committed_as_sending(rig: Rig) ->
         assert set(states) == {"sending"}
         assert counts["sending"] <= 2 * 2  # this batch and at most the next one
     assert platform_keys(rig) == Counter({r.key: 1 for r in receipts})
+
+
+def test_an_upload_failure_records_the_batch_answered_before_it(rig: Rig) -> None:
+    plain = [rig.outbox.submit_application(draft(i, scans=0)) for i in range(2)]
+    scanned = [rig.outbox.submit_application(draft(i, scans=1, size=2000)) for i in range(2)]
+    rig.worker.batch_size = 2
+    rig.platform.inject("unavailable_503", path_prefix="/api/v1/attachments", count=1)
+    report = rig.worker.run_once(pull_status=False)
+    # the first batch was answered while the second was being prepared: its answers are
+    # recorded, not thrown away and resent
+    assert (report.delivered, report.retried) == (2, 2)
+    for r in plain:
+        view = rig.outbox.lookup(r.provisional_no)
+        assert view is not None and view.state is ItemState.SUBMITTED
+    rig.drain()
+    assert platform_keys(rig) == Counter({r.key: 1 for r in plain + scanned})
+    assert rig.platform.state.stats()["replays"] == 0

@@ -62,6 +62,12 @@ from refplatform.identity import (
     TokenRefusedError,
     lookup_elicences,
 )
+from refplatform.notices import (
+    DEFAULT_NOTICE_TTL_S,
+    MAX_NOTICE_BYTES,
+    NoticeLinks,
+    NoticeRefusedError,
+)
 from refplatform.store import (
     KIOSK_ID_RE,
     REGION_RE,
@@ -87,6 +93,8 @@ MAX_BATCH_BYTES = 4 * 1024 * 1024
 MAX_CHUNK_BYTES = 1024 * 1024
 MAX_ATTACHMENT_BYTES = 256 * 1024 * 1024
 NONCE_RE = re.compile(r"^[0-9a-fA-F]{32}$")
+NOTICE_NO_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+LINK_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 #: Short Simplified-Chinese reasons for people, one per error code (§9).
 REASONS = {
@@ -108,6 +116,7 @@ REASONS = {
     "unauthorized": "无权访问",
     "token_consumed": "该二维码已使用过，请在手机上刷新后重新出示",
     "token_expired": "二维码已过期，请在手机上刷新后重新出示",
+    "link_expired": "下载链接已过期，请凭受理编号到窗口或自助终端重新获取",
 }
 
 
@@ -139,13 +148,20 @@ class PlatformState:
     off. ``claim_hook(kiosk_id, keys)``, when set, is called after a request has claimed
     its idempotency keys and before it processes them (tests use it to hold a request
     in flight).
+
+    受理通知书 download links (``refplatform.notices``) live ``notice_ttl_s`` (24 h);
+    ``public_url`` is the platform's own address as a citizen's phone reaches it, the base
+    of those links (``PlatformServer`` sets its ``url`` when none is given; without one the
+    address the kiosk's request came to is used).
     """
 
     def __init__(self, data_dir: Path, *, db_url: str | None = None,
                  admin_token: str | None = None, demo_token: str | None = None,
                  faults: FaultPlan | None = None, clock: Callable[[], float] = time.time,
                  accept_after_s: float | None = 20.0,
-                 complete_after_s: float | None = 60.0) -> None:
+                 complete_after_s: float | None = 60.0,
+                 notice_ttl_s: float = DEFAULT_NOTICE_TTL_S,
+                 public_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -170,6 +186,10 @@ class PlatformState:
         if demo_token:
             self.store.mint_token(self.clock(), multi_use=True, token=demo_token)
         self.identity_tokens = IdentityTokens(self.store)
+        self.notice_ttl_s = notice_ttl_s
+        self.public_url = public_url
+        link_key = _load_or_create_secret(self.data_dir / "keys" / "notice_links.key")
+        self.notices = NoticeLinks(self.store, link_key.encode("ascii"))
         self._seed_catalogue()
 
     # -- keys and enrollment -------------------------------------------------------------
@@ -244,8 +264,10 @@ class PlatformState:
                            aad=item["idempotency_key"].encode("utf-8"))
 
     def purge_expired(self, now: float | None = None) -> dict[str, int]:
-        """Remove idempotency records older than 400 days and expired nonces."""
-        return self.store.purge(self.clock() if now is None else now)
+        """Remove idempotency records older than 400 days, expired nonces and expired
+        notice download links."""
+        at = self.clock() if now is None else now
+        return {**self.store.purge(at), "notice_links": self.notices.purge(at)}
 
     # -- catalogue -------------------------------------------------------------------------------
     def publish_catalogue(self, body: bytes, *, validate: bool = True,
@@ -615,6 +637,44 @@ def create_app(state: PlatformState) -> Flask:
         authenticate()
         slow()
         return respond({"time": iso(state.clock())})
+
+    @app.put(f"{API}/notices/<provisional_no>")
+    def notice_upload(provisional_no: str) -> Response:
+        # checked before the body is read: a notice may be larger than a batch
+        request.max_content_length = MAX_NOTICE_BYTES
+        kiosk = authenticate()
+        slow()
+        no = provisional_no
+        if not NOTICE_NO_RE.match(no):
+            raise ApiError(400, "bad_request", "not a provisional number")
+        if request.mimetype != "application/pdf":
+            raise ApiError(400, "bad_request", "Content-Type must be application/pdf")
+        pdf = request.get_data(cache=True)
+        if not pdf.startswith(b"%PDF-"):
+            raise ApiError(400, "bad_request", "body is not a PDF")
+        try:
+            link = state.notices.put(kiosk.kiosk_id, no, pdf, now=state.clock(),
+                                     ttl_s=state.notice_ttl_s)
+        except NoticeRefusedError as err:
+            raise ApiError(err.status, err.code, err.message, reason=err.reason) from err
+        base = (state.public_url or request.host_url).rstrip("/")
+        return respond({"url": f"{base}/d/{link.token}", "expires_at": iso(link.expires_at)},
+                       201 if link.created else 200)
+
+    @app.get("/d/<token>")
+    def notice_download(token: str) -> Response:
+        """The citizen's phone: no credential but the unguessable link itself."""
+        if not LINK_TOKEN_RE.match(token):
+            raise ApiError(404, "not_found", "unknown download link",
+                           reason="下载链接无效，请核对后重试")
+        try:
+            found = state.notices.get(token, now=state.clock())
+        except NoticeRefusedError as err:
+            raise ApiError(err.status, err.code, err.message, reason=err.reason) from err
+        return Response(found.pdf, status=200, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="notice-{found.provisional_no}.pdf"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer"})
 
     # -- admin API (X-Admin-Token, not kiosk-signed) ------------------------------------------
     @app.get("/admin/applications")

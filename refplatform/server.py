@@ -58,14 +58,17 @@ class PlatformServer:
                  port: int = 0, faults: bool = True, admin_token: str | None = None,
                  threads: int = 8, demo_token: str | None = None,
                  accept_after_s: float | None = 20.0, complete_after_s: float | None = 60.0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, public_url: str | None = None,
+                 notice_ttl_s: float | None = None) -> None:
         self.data_dir = Path(data_dir)
         self._db_url, self._host, self._port = db_url, host, port
         self._faults, self._threads = faults, threads
         self._state_args: dict[str, Any] = {
             "admin_token": admin_token, "demo_token": demo_token,
             "accept_after_s": accept_after_s, "complete_after_s": complete_after_s,
-            "clock": clock}
+            "clock": clock, "public_url": public_url}
+        if notice_ttl_s is not None:
+            self._state_args["notice_ttl_s"] = notice_ttl_s
         self._state: PlatformState | None = None
         self.proxy: FaultProxy | None = None
         self._server: Any = None
@@ -90,6 +93,8 @@ class PlatformServer:
                 self.proxy = FaultProxy(self._direct, plan, host=self._host,
                                         port=self._port).start()
                 state.proxy_stats = self.proxy.stats
+            if state.public_url is None:  # download links (受理通知书) point here
+                state.public_url = self.url
         except BaseException:
             self.stop()
             raise
@@ -200,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo-token", metavar="TOKEN",
                        help="also accept this enrollment token any number of times")
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="base of the notice download links as phones reach this "
+                            "platform (default: the platform url)")
     serve.add_argument("--accept-after", type=float, default=20.0, metavar="S",
                        help="seconds before a submitted application is accepted (default 20)")
     serve.add_argument("--complete-after", type=float, default=60.0, metavar="S",
@@ -235,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                             faults=not args.no_faults, admin_token=args.admin_token,
                             threads=args.threads, demo_token=args.demo_token,
                             accept_after_s=args.accept_after,
-                            complete_after_s=args.complete_after) as server:
+                            complete_after_s=args.complete_after,
+                            public_url=args.public_url) as server:
             token = server.state.mint_enrollment_token()
             lines = [
                 f"platform url: {server.url}",

@@ -302,6 +302,23 @@ class PlatformClient:
                                valid_until=text(r, "valid_until"), sha256=text(r, "sha256"))
                 for r, t in zip(rows, types, strict=True)]
 
+    # -- 受理通知书 for the citizen's phone (platform-api.md §12) ------------------------------
+    def upload_notice(self, provisional_no: str, pdf: bytes) -> NoticeLink:
+        """Store the A4 notice of one of this kiosk's applications on the platform; the
+        answer is a short-lived download link for a QR code. Uploading the same bytes again
+        gives the same link. Not received yet (or not this kiosk's) raises
+        ``SyncRejectedError`` (404 ``not_found``); no link ``SyncTransportError``. The link
+        is a bearer credential: it is never logged."""
+        path = "/notices/" + requests.utils.quote(provisional_no, safe="")
+        data = self._json(self.request("PUT", path, body=pdf,
+                                       headers={"Content-Type": "application/pdf"}))
+        url = data.get("url") if isinstance(data, dict) else None
+        expires = data.get("expires_at") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")) \
+                or not isinstance(expires, str):
+            raise RetryableError("malformed notice answer")
+        return NoticeLink(url=url, expires_at=expires)
+
 
 def enroll(base_url: str, *, kiosk_id: str, region_code: str, hall_name: str,
            public_key_b64: str, token: str, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -371,3 +388,14 @@ class ElicenceRecord:
     @property
     def usable(self) -> bool:
         return self.found and self.status == "valid" and bool(self.licence_no)
+
+
+@dataclass(frozen=True, repr=False)
+class NoticeLink:
+    """``PUT /notices/{provisional_no}``: where the citizen's phone downloads the notice."""
+
+    url: str  # a bearer link: never logged
+    expires_at: str  # ISO 8601 with offset
+
+    def __repr__(self) -> str:
+        return f"NoticeLink(expires_at={self.expires_at!r})"

@@ -14,6 +14,12 @@ citizen confirms "回执是否已打印？". A printer that is out of paper, off
 confirm the job leads to the fallbacks of ``PrintOutcome``: the QR code on screen (always)
 and the A4 notice when an A4 printer exists.
 
+**保存到手机** (online only): the same 受理通知书 the A4 printer prints is rendered and
+uploaded to the platform on a background job (``PlatformClient.upload_notice``); the
+short-lived download link comes back and is shown as a QR code for the citizen's phone.
+Offline, the button is disabled with the reason and the other fallbacks stay. The link is a
+bearer credential: it is never logged, and the session wipe drops it with its QR code.
+
 **好差评**: five levels, reasons for a low rating, one rating per application, enqueued as a
 ``rating`` event (no personal data in it). **Farewell**: "请取回您的证件"; taking the card
 away, 完成, or ``FAREWELL_S`` seconds end the session.
@@ -50,6 +56,12 @@ MSG_SUBMIT_FAILED = "提交没有成功，您填写的信息都还在，请再�
 MSG_NO_QUEUE = "本机暂时无法保存申请，请联系工作人员"
 MSG_NOT_TAKEN = "没关系，您的申请已保存。请扫描下方二维码记下受理编号，或打印A4受理通知书。"
 MSG_NO_PRINTER = "本机暂时无法打印回执，您的申请已保存。请扫描屏幕上的二维码记下受理编号"
+MSG_NOTICE_UPLOADING = "正在生成受理通知书下载二维码，请稍候…"
+MSG_NOTICE_READY = "请用手机扫码下载受理通知书（24小时内有效）"
+MSG_NOTICE_OFFLINE = "当前无法连接政务服务平台，暂时不能保存到手机；请取走回执或记下受理编号"
+MSG_NOTICE_UNREACHABLE = "网络暂时不通，未能保存到手机，请稍后再试，或取走回执、记下受理编号"
+MSG_NOTICE_NOT_YET = "您的申请正在上报政务服务平台，请稍后再点“保存到手机”"
+MSG_NOTICE_FAILED = "暂时无法保存到手机，请取走回执或记下受理编号"
 
 RATING_LEVELS = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
 LOW_RATING_REASONS = ["办理流程复杂", "材料要求不清楚", "等待时间长", "操作界面不好用",
@@ -75,12 +87,14 @@ class SubmissionViewModel(QObject):
     changed = Signal()
     printChanged = Signal()
     ratingChanged = Signal()
+    noticeChanged = Signal()
 
     def __init__(self, session: CitizenSession, journey: Journey, config: Config,
                  catalogue: Catalogue, sync: SyncStack | None, devices: KioskDevices,
                  runner: BackgroundRunner, *, review_error: Callable[[str], None],
                  after_store: Callable[[], None] | None = None,
-                 language: Callable[[], str] = lambda: "zh_CN") -> None:
+                 language: Callable[[], str] = lambda: "zh_CN",
+                 online: Callable[[], bool] = lambda: False) -> None:
         super().__init__()
         self._session = session
         self._journey = journey
@@ -92,6 +106,7 @@ class SubmissionViewModel(QObject):
         self._review_error = review_error
         self._after_store = after_store
         self._language = language
+        self._online = online  # the platform link is up (保存到手机 needs it)
         self._generation = 0  # answers of an earlier session's jobs are dropped
         self._state_label = ""
         self._delivered = False
@@ -101,6 +116,7 @@ class SubmissionViewModel(QObject):
         self._deadline.setSingleShot(True)
         self._deadline.timeout.connect(self._sync_deadline)
         self._reset_print()
+        self._reset_notice()
         self._reset_rating()
         self._farewell_since: float | None = None
 
@@ -112,6 +128,12 @@ class SubmissionViewModel(QObject):
         self._a4_state = "idle"  # idle printing printed failed
         self._a4_message = ""
         self._qr: list[list[bool]] = []
+
+    def _reset_notice(self) -> None:
+        self._notice_state = "idle"  # idle uploading ready failed
+        self._notice_message = ""
+        self._notice_url = ""  # a bearer link: never logged
+        self._notice_qr: list[list[bool]] = []
 
     def _reset_rating(self) -> None:
         self._level = 0
@@ -153,6 +175,20 @@ class SubmissionViewModel(QObject):
     qrModules = Property(list, lambda s: [v for row in s._qr for v in row],
                          notify=printChanged, final=True)
 
+    # -- 保存到手机 properties ---------------------------------------------------------------
+    noticeOffered = Property(bool, lambda s: s._notice_offered(), notify=noticeChanged,
+                             final=True)
+    noticeAvailable = Property(bool, lambda s: s._notice_offered() and s._online(),
+                               notify=noticeChanged, final=True)
+    noticeState = Property(str, lambda s: s._notice_state, notify=noticeChanged, final=True)
+    noticeMessage = Property(str, lambda s: s._say(s._notice_text()), notify=noticeChanged,
+                             final=True)
+    noticeUrl = Property(str, lambda s: s._notice_url, notify=noticeChanged, final=True)
+    noticeQrSize = Property(int, lambda s: len(s._notice_qr), notify=noticeChanged,
+                            final=True)
+    noticeQrModules = Property(list, lambda s: [v for row in s._notice_qr for v in row],
+                               notify=noticeChanged, final=True)
+
     # -- rating properties ----------------------------------------------------------------------
     levels = Property(list, lambda s: [{"level": n, "label": s._say(t)}
                                        for n, t in RATING_LEVELS],
@@ -182,6 +218,7 @@ class SubmissionViewModel(QObject):
         self.changed.emit()
         self.printChanged.emit()
         self.ratingChanged.emit()
+        self.noticeChanged.emit()
 
     # -- submit ---------------------------------------------------------------------------------
     def _service(self) -> Service | None:
@@ -357,6 +394,8 @@ class SubmissionViewModel(QObject):
     # -- receipt ----------------------------------------------------------------------------
     def entered_receipt(self) -> None:
         self._reset_print()
+        self._reset_notice()
+        self.noticeChanged.emit()
         receipt = self._session.receipt
         if receipt is not None:
             self._qr = qr_matrix(self._qr_payload())
@@ -488,6 +527,81 @@ class SubmissionViewModel(QObject):
 
         self._runner.run("print-a4", lambda: a4.print_notice(data), done, failed)
 
+    # -- 保存到手机 -------------------------------------------------------------------------
+    def _notice_offered(self) -> bool:
+        return self._sync is not None and self._session.receipt is not None
+
+    def _notice_text(self) -> str:
+        if self._notice_offered() and not self._online() \
+                and self._notice_state not in ("ready", "uploading"):
+            return MSG_NOTICE_OFFLINE
+        return self._notice_message
+
+    def link_changed(self) -> None:
+        """The platform link went up or down: the button follows (a QR code already shown
+        stays: the link works without the kiosk)."""
+        self.noticeChanged.emit()
+
+    @Slot()
+    def saveToPhone(self) -> None:
+        """保存到手机: render the 受理通知书, upload it, show the download link's QR code."""
+        if not self._notice_offered() or not self._online() \
+                or self._notice_state in ("uploading", "ready"):
+            self.noticeChanged.emit()
+            return
+        assert self._sync is not None
+        data = self._receipt_data()
+        a4 = self._devices.a4_printer
+        templates = getattr(a4, "templates", None)
+        template = templates.get("notice", data.service_code) if templates is not None \
+            else None
+        client, outbox, worker = self._sync.client, self._sync.outbox, self._sync.worker
+        key, number = self._session.receipt.key, data.provisional_no
+        generation = self._generation
+
+        def upload() -> Any:
+            from printing.notice import render_notice
+
+            pdf = render_notice(data, template)
+            view = outbox.application(key)
+            if view is not None and view.state.value not in ("submitted", "accepted",
+                                                             "needs_correction", "refused",
+                                                             "completed"):
+                worker.run_once()  # the platform keeps notices of received applications only
+            return client.upload_notice(number, pdf)
+
+        self._notice_state = "uploading"
+        self._notice_message = MSG_NOTICE_UPLOADING
+        self.noticeChanged.emit()
+        self._runner.run("notice-upload", upload,
+                         lambda link: self._notice_uploaded(generation, link),
+                         lambda err: self._notice_failed(generation, err))
+
+    def _notice_uploaded(self, generation: int, link: Any) -> None:
+        if generation != self._generation:
+            return  # the session ended meanwhile: the link is not shown to anyone
+        self._notice_url = link.url
+        self._notice_qr = qr_matrix(link.url)
+        self._notice_state = "ready"
+        self._notice_message = MSG_NOTICE_READY
+        self.noticeChanged.emit()
+
+    def _notice_failed(self, generation: int, err: BaseException) -> None:
+        if generation != self._generation:
+            return
+        from kiosk.errors import SyncRejectedError, SyncTransportError
+
+        if isinstance(err, SyncTransportError):
+            message = MSG_NOTICE_UNREACHABLE
+        elif isinstance(err, SyncRejectedError) and "404" in err.detail:
+            message = MSG_NOTICE_NOT_YET
+        else:
+            message = MSG_NOTICE_FAILED
+        log.warning("notice not saved for the phone: %s", type(err).__name__)
+        self._notice_state = "failed"
+        self._notice_message = message
+        self.noticeChanged.emit()
+
     @Slot()
     def receiptDone(self) -> None:
         """下一步 from the fallback: the citizen has the number."""
@@ -562,7 +676,9 @@ class SubmissionViewModel(QObject):
         self._explanation = ""
         self._farewell_since = None
         self._reset_print()
+        self._reset_notice()
         self._reset_rating()
         self.changed.emit()
         self.printChanged.emit()
         self.ratingChanged.emit()
+        self.noticeChanged.emit()

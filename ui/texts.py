@@ -57,6 +57,21 @@ EN: dict[str, str] = {
         "The A4 notice is printed: take it from the printer",
     "A4打印机暂时无法使用，请扫描二维码记下受理编号":
         "The A4 printer is not available: scan the QR code to keep the number",
+    "正在生成受理通知书下载二维码，请稍候…": "Preparing the download QR code for your notice…",
+    "请用手机扫码下载受理通知书（24小时内有效）":
+        "Scan with your phone to download the notice (valid for 24 hours)",
+    "当前无法连接政务服务平台，暂时不能保存到手机；请取走回执或记下受理编号":
+        "The government service platform cannot be reached, so the notice cannot be saved "
+        "to your phone right now. Take the receipt or note the number.",
+    "网络暂时不通，未能保存到手机，请稍后再试，或取走回执、记下受理编号":
+        "The network is down and the notice was not saved to your phone. Try again later, "
+        "or take the receipt and note the number.",
+    "您的申请正在上报政务服务平台，请稍后再点“保存到手机”":
+        "Your application is still being sent to the platform. Tap \"Save to phone\" again "
+        "in a moment.",
+    "暂时无法保存到手机，请取走回执或记下受理编号":
+        "The notice cannot be saved to your phone right now. Take the receipt or note the "
+        "number.",
     "提交没有成功，您填写的信息都还在，请再试一次或联系工作人员":
         "The submission did not go through. Everything you entered is still here: try "
         "again or ask staff.",

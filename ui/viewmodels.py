@@ -265,7 +265,7 @@ class AppViewModel(QObject):
         self._submission = SubmissionViewModel(
             self._citizen, journey, config, catalogue, sync, self._devices, self._runner,
             review_error=self._review.set_error, after_store=self._forget_stored,
-            language=lang)
+            language=lang, online=lambda: self._link[0] == "up")
         self._query = QueryViewModel(self._citizen, sync, self._runner,
                                      online=lambda: self._link[0] == "up",
                                      camera=self._devices.camera, provider=self._frames,
@@ -584,6 +584,7 @@ class AppViewModel(QObject):
             self.linkChanged.emit()
             self._identify.link_changed()  # 扫码核验 and 电子证照 need the platform
             self._materials.set_online(state == "up")
+            self._submission.link_changed()  # 保存到手机 needs the platform
             if self._journey.state == State.GUIDE:
                 self._relabel()
 

@@ -172,6 +172,12 @@ EN = {
     "我已记下，下一步": "Noted, next",
     "我已阅读并同意上述个人信息处理规则。": "I have read and agree to the above.",
     "打印A4受理通知书": "Print A4 notice",
+    "保存到手机": "Save to phone",
+    "请用手机扫码下载受理通知书（24小时内有效）":
+        "Scan with your phone to download the notice (valid for 24 hours)",
+    "通知书上的姓名和证件号已作遮挡处理；链接过期后请凭编号在本机“办件查询”。":
+        "Name and ID number on the notice are masked. After the link expires, use the "
+        "number in \"Application status\" on this kiosk.",
     "打印回执": "Print receipt",
     "打开电子证照或预约二维码，对准摄像头":
         "Show your e-licence or appointment QR code to the camera",

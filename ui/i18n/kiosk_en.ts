@@ -3,27 +3,27 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="46" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="48" />
         <source>政务服务自助终端</source>
         <translation>Government Services Kiosk</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="63" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="65" />
         <source>一网通办　·　就近可办　·　断网也能受理</source>
         <translation>One-stop services · close to you · even when offline</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="78" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="80" />
         <source>轻触屏幕　开始办理</source>
         <translation>Touch to start</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="103" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="105" />
         <source>长辈版</source>
         <translation>Large text</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/AttractScreen.qml" line="131" />
+        <location filename="../qml/Kiosk/AttractScreen.qml" line="133" />
         <source>终端编号 %1　·　请勿将身份证遗留在设备上</source>
         <translation>Kiosk %1 · do not leave your ID card behind</translation>
     </message>
@@ -223,32 +223,32 @@ When you leave, everything about you is erased.</translation>
 <context>
     <name>FieldEditor</name>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="34" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="36" />
         <source>（选填）</source>
         <translation> (optional)</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="57" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="60" />
         <source>需补正</source>
         <translation>Needs correction</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="73" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="76" />
         <source>来自证件，不可修改</source>
         <translation>From your card, fixed</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="73" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="76" />
         <source>来自证件</source>
         <translation>From your card</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="155" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="158" />
         <source>点此选择日期</source>
         <translation>Tap to pick a date</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/FieldEditor.qml" line="156" />
+        <location filename="../qml/Kiosk/FieldEditor.qml" line="159" />
         <source>点此修改</source>
         <translation>Tap to change</translation>
     </message>
@@ -407,42 +407,42 @@ When you leave, everything about you is erased.</translation>
 <context>
     <name>HeaderBar</name>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="42" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="45" />
         <source>政务服务自助终端</source>
         <translation>Government Services Kiosk</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="53" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="58" />
         <source>　[演示模式]</source>
         <translation>  [demo]</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="87" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="92" />
         <source>一键呼叫</source>
         <translation>Call staff</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="87" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="92" />
         <source>呼叫</source>
         <translation>Help</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="128" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="133" />
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="129" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="134" />
         <source>离线受理中</source>
         <translation>Offline mode</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="129" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="134" />
         <source>认证异常</source>
         <translation>Auth error</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="130" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="135" />
         <source>连接中</source>
         <translation>Connecting</translation>
     </message>
@@ -1027,7 +1027,7 @@ When you leave, everything about you is erased.</translation>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaintLogin.qml" line="140" />
+        <location filename="../qml/Kiosk/MaintLogin.qml" line="141" />
         <source>登录</source>
         <translation>Log in</translation>
     </message>
@@ -1462,6 +1462,21 @@ When you leave, everything about you is erased.</translation>
         <location filename="../qml/Kiosk/ReceiptScreen.qml" line="111" />
         <source>打印A4受理通知书</source>
         <translation>Print A4 notice</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ReceiptScreen.qml" line="138" />
+        <source>保存到手机</source>
+        <translation>Save to phone</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ReceiptScreen.qml" line="163" />
+        <source>请用手机扫码下载受理通知书（24小时内有效）</source>
+        <translation>Scan with your phone to download the notice (valid for 24 hours)</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/ReceiptScreen.qml" line="181" />
+        <source>通知书上的姓名和证件号已作遮挡处理；链接过期后请凭编号在本机“办件查询”。</source>
+        <translation>Name and ID number on the notice are masked. After the link expires, use the number in "Application status" on this kiosk.</translation>
     </message>
 </context>
 <context>

@@ -116,4 +116,76 @@ StepPage {
         text: screen.sub.a4Message
         kind: screen.sub.a4State === "printed" ? "ok" : screen.sub.a4State === "failed" ? "warning" : "info"
     }
+
+    // 保存到手机: the same 受理通知书 as a download for the citizen's phone (online only)
+    Rectangle {
+        visible: screen.sub.noticeOffered
+        width: parent.width
+        height: visible ? phoneCol.implicitHeight + 64 : 0
+        radius: Theme.radius
+        color: Theme.card
+        border.color: screen.sub.noticeState === "ready" ? Theme.primary : Theme.border
+        border.width: screen.sub.noticeState === "ready" ? 3 : 1
+        Column {
+            id: phoneCol
+            x: 40; y: 32
+            width: parent.width - 80
+            spacing: Theme.gap
+            KButton {
+                visible: screen.sub.noticeState !== "ready"
+                enabled: screen.sub.noticeAvailable && screen.sub.noticeState !== "uploading"
+                primary: false
+                text: qsTr("保存到手机")
+                subText: "Save to phone"
+                onClicked: screen.sub.saveToPhone()
+            }
+            Notice {
+                visible: text.length > 0 && screen.sub.noticeState !== "ready"
+                text: screen.sub.noticeMessage
+                kind: screen.sub.noticeState === "uploading" ? "info" : "warning"
+            }
+            Row {
+                visible: screen.sub.noticeState === "ready"
+                width: parent.width
+                spacing: Theme.margin
+                QrCode {
+                    id: phoneQr
+                    objectName: "noticeQr"
+                    width: Math.round(300 * Theme.scale); height: width
+                    modules: screen.sub.noticeQrModules
+                    size: screen.sub.noticeQrSize
+                }
+                Column {
+                    width: parent.width - phoneQr.width - parent.spacing
+                    spacing: 12
+                    Text {
+                        width: parent.width
+                        text: qsTr("请用手机扫码下载受理通知书（24小时内有效）")
+                        color: Theme.primaryDark
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontBody
+                        font.bold: true
+                        wrapMode: Text.Wrap
+                    }
+                    Text {
+                        width: parent.width
+                        visible: !Theme.english
+                        text: "Scan with your phone to download the notice (valid for 24 hours)"
+                        color: Theme.textMuted
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontSmall
+                        wrapMode: Text.Wrap
+                    }
+                    Text {
+                        width: parent.width
+                        text: qsTr("通知书上的姓名和证件号已作遮挡处理；链接过期后请凭编号在本机“办件查询”。")
+                        color: Theme.textMuted
+                        font.family: Theme.fontFamily
+                        font.pixelSize: Theme.fontSmall
+                        wrapMode: Text.Wrap
+                    }
+                }
+            }
+        }
+    }
 }

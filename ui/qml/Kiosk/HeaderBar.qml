@@ -59,6 +59,9 @@ Rectangle {
                 color: "#dbe6ff"
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
+                // a long (English) hall name shrinks to fit before anything is cut
+                fontSizeMode: Text.HorizontalFit
+                minimumPixelSize: Math.round(Theme.fontSmall * 0.65)
                 elide: Text.ElideRight
             }
         }

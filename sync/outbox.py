@@ -1784,6 +1784,30 @@ class Outbox:
                              .order_by(Application.created_at.desc()).limit(limit)).all()
             return [self._view(s, app) for app in apps]
 
+    def list_applications(self, *, states: Iterable[str | ItemState] | None = None,
+                          text: str = "", since: float | None = None,
+                          limit: int = 200) -> list[ApplicationView]:
+        """This kiosk's applications for the staff queue, newest first: optionally only
+        ``states``, created at or after ``since``, and matching ``text`` (a provisional or
+        case number fragment, a service code or name fragment — masked values only)."""
+        query = select(Application)
+        if states is not None:
+            query = query.where(Application.state.in_([_state(x).value for x in states]))
+        if since is not None:
+            query = query.where(Application.created_at >= since)
+        needle = text.strip()
+        if needle:
+            like = f"%{needle.replace('%', '').replace('_', '')}%"
+            query = query.where(Application.provisional_no.like(like)
+                                | Application.case_no.like(like)
+                                | Application.service_code.like(like)
+                                | Application.service_name.like(like))
+        with self._db.read() as s:
+            apps = s.scalars(query.order_by(Application.created_at.desc(),
+                                            Application.provisional_no.desc())
+                             .limit(limit)).all()
+            return [self._view(s, app) for app in apps]
+
     def application(self, key: str) -> ApplicationView | None:
         with self._db.read() as s:
             app = s.get(Application, key)
@@ -1875,28 +1899,4 @@ class Outbox:
                 s.execute(delete(OutboxItem).where(OutboxItem.key.in_(keys)))
             uow.commit()
         return len(keys)
-
-    def list_applications(self, *, states: Iterable[str | ItemState] | None = None,
-                          text: str = "", since: float | None = None,
-                          limit: int = 200) -> list[ApplicationView]:
-        """This kiosk's applications for the staff queue, newest first: optionally only
-        ``states``, created at or after ``since``, and matching ``text`` (a provisional or
-        case number fragment, a service code or name fragment — masked values only)."""
-        query = select(Application)
-        if states is not None:
-            query = query.where(Application.state.in_([_state(x).value for x in states]))
-        if since is not None:
-            query = query.where(Application.created_at >= since)
-        needle = text.strip()
-        if needle:
-            like = f"%{needle.replace('%', '').replace('_', '')}%"
-            query = query.where(Application.provisional_no.like(like)
-                                | Application.case_no.like(like)
-                                | Application.service_code.like(like)
-                                | Application.service_name.like(like))
-        with self._db.read() as s:
-            apps = s.scalars(query.order_by(Application.created_at.desc(),
-                                            Application.provisional_no.desc())
-                             .limit(limit)).all()
-            return [self._view(s, app) for app in apps]
 

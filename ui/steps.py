@@ -213,6 +213,7 @@ class MaterialsViewModel(QObject):
                 "licenceError": say(lang, self._licence_errors.get(m.id, "")),
                 "scanned": scanned,
                 "thumbSource": f"image://kiosk/scan-{m.id}/{self._serial}" if scanned else "",
+                "needsFix": m.id in self._session.correction_materials,  # 需补正: add it
             })
         self.changed.emit()
 

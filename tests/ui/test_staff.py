@@ -213,8 +213,8 @@ def test_needs_correction_is_reopened_and_resubmitted_as_the_same_case(  # type:
         qtbot.waitUntil(lambda: not vm.identify_vm.idcardPresent, timeout=5000)
         core.platform.state.set_application_state(
             case_no, "needs_correction", "迁入地址不完整",
-            correction={"fields": ["destination"], "materials": [],
-                        "note_zh": "请填写到门牌号"})
+            correction={"fields": ["destination"], "materials": ["move_in_proof"],
+                        "note_zh": "请填写到门牌号，并补交落户依据"})
         core.sync.worker.run_once(pull_status=True)
         view = core.sync.outbox.lookup(case_no)
         assert view is not None and view.state.value == "needs_correction"
@@ -236,6 +236,10 @@ def test_needs_correction_is_reopened_and_resubmitted_as_the_same_case(  # type:
         fill_form(kw, service)
         vm.form_vm.setValue("destination", "贵州省贵阳市云岩区中山西路10号3单元502")
         vm.completeStep()
+        assert vm.screen == "materials"
+        fix = {r["materialId"]: r["needsFix"] for r in vm.materials_vm.rows}
+        assert fix["move_in_proof"] and not fix["idcard"]  # what the platform asked for
+        scan_material(qtbot, kw, "move_in_proof")
         vm.completeStep()
         sign_and_consent(kw)
         submit(qtbot, kw)

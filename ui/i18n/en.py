@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 QML = HERE.parent / "qml"
 
 EN = {
+    "需补正：平台要求补交此材料": "To correct: the platform asks for this material",
     "帮办模式": "Assisted mode",
     "本机办件": "Terminal queue",
     "退出": "Log out",

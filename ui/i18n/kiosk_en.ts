@@ -417,32 +417,32 @@ When you leave, everything about you is erased.</translation>
         <translation>  [demo]</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="92" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="95" />
         <source>一键呼叫</source>
         <translation>Call staff</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="92" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="95" />
         <source>呼叫</source>
         <translation>Help</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="133" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="136" />
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="134" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="137" />
         <source>离线受理中</source>
         <translation>Offline mode</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="134" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="137" />
         <source>认证异常</source>
         <translation>Auth error</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/HeaderBar.qml" line="135" />
+        <location filename="../qml/Kiosk/HeaderBar.qml" line="138" />
         <source>连接中</source>
         <translation>Connecting</translation>
     </message>
@@ -1200,71 +1200,76 @@ When you leave, everything about you is erased.</translation>
     </message>
     <message>
         <location filename="../qml/Kiosk/MaterialsScreen.qml" line="48" />
+        <source>需补正：平台要求补交此材料</source>
+        <translation>To correct: the platform asks for this material</translation>
+    </message>
+    <message>
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="58" />
         <source>适用情形：</source>
         <translation>When: </translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="94" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="104" />
         <source>已拍照，原件请到窗口核验</source>
         <translation>Photographed; show the original at the window</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="103" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="113" />
         <source>重新拍摄</source>
         <translation>Retake</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="111" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="121" />
         <source>正在从政务服务平台调取电子证照…</source>
         <translation>Fetching the e-licence from the platform…</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="123" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="133" />
         <source>✓ 已调取电子证照（A级，无需提交纸质材料）</source>
         <translation>✓ E-licence fetched (level A, no paper needed)</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="132" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="142" />
         <source>证照编号：%1</source>
         <translation>Licence no.: %1</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="140" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="150" />
         <source>签发机关：%1</source>
         <translation>Issued by: %1</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="159" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="169" />
         <source>联网时可调取“%1”，当前离线暂不可用</source>
         <translation>“%1” can be fetched when online</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="183" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="193" />
         <source>拍摄：%1</source>
         <translation>Photograph: %1</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="192" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="202" />
         <source>请确认照片清晰完整。</source>
         <translation>Is the photo sharp and complete?</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="248" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="258" />
         <source>正在打开高拍仪…</source>
         <translation>Opening the document camera…</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="258" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="268" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="259" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="269" />
         <source>重拍</source>
         <translation>Retake</translation>
     </message>
     <message>
-        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="260" />
+        <location filename="../qml/Kiosk/MaterialsScreen.qml" line="270" />
         <source>使用这张</source>
         <translation>Use it</translation>
     </message>

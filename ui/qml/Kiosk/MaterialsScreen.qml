@@ -42,6 +42,16 @@ StepPage {
                     font.bold: true
                     wrapMode: Text.Wrap
                 }
+                Text {  // 需补正: the platform asked for this material
+                    width: parent.width
+                    visible: card.modelData.needsFix === true
+                    text: qsTr("需补正：平台要求补交此材料")
+                    color: Theme.warning
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                    font.bold: true
+                    wrapMode: Text.Wrap
+                }
                 Text {
                     width: parent.width
                     visible: card.modelData.condition.length > 0

@@ -322,3 +322,25 @@ def test_proxy_application_carries_principal_agent_letter_and_both_signatures(  
         assert letter and letter[0]["trust_level"] == "C"
         view = core.sync.outbox.lookup(sub.provisionalNo)
         assert view is not None and view.proxy and view.channel_kind == "assisted"
+
+
+def test_staff_are_logged_out_after_the_idle_timeout(  # type: ignore[no-untyped-def]
+        qtbot, qapp, tmp_path: Path) -> None:
+    import time
+
+    with kiosk_window(tmp_path) as (kw, core):
+        vm = kw.view_model
+        link_up(qtbot, kw, core)
+        vm.wake()
+        staff = staff_login(qtbot, kw)
+        assert staff.loggedIn and vm.citizen.actor == "staff:DEMO001"
+        auth = vm._staff_auth
+        idle = core.config.staff.staff_idle_timeout_s
+        auth._now = lambda: time.time() + idle - 5
+        vm.tick()
+        assert staff.loggedIn  # not yet
+        auth._now = lambda: time.time() + idle + 1
+        vm.tick()
+        assert not staff.loggedIn and "长时间未操作" in staff.message
+        assert vm.citizen.actor == "citizen"
+        assert ("DEMO001", "staff_logout") in audit_actions(core)

@@ -1,5 +1,6 @@
 pragma ComponentBehavior: Bound
 import QtQuick
+import QtQuick.Shapes
 
 // 提交材料: how each material is supplied (e-licence when online, 告知承诺 where allowed,
 // or the original brought to the window later).
@@ -230,26 +231,27 @@ StepPage {
                     cache: false
                     source: screen.mats.hasResult ? screen.mats.resultSource : screen.mats.previewSource
                 }
-                Canvas {  // the detected page, outlined over the live picture
+                // The detected page, outlined over the live picture: a vector path, not a
+                // Canvas (that kept a view-sized ARGB bitmap, ≈ 5 MB, for four lines).
+                Shape {
                     id: outline
                     anchors.fill: live
-                    visible: !screen.mats.hasResult
-                    property var quad: screen.mats.quad
-                    onQuadChanged: requestPaint()
-                    onPaint: {
-                        const ctx = getContext("2d")
-                        ctx.reset()
-                        if (quad.length !== 8 || live.paintedWidth <= 0) return
-                        const ox = (width - live.paintedWidth) / 2, oy = (height - live.paintedHeight) / 2
-                        ctx.strokeStyle = "#22c55e"
-                        ctx.lineWidth = 6
-                        ctx.beginPath()
-                        for (let i = 0; i < 4; ++i) {
-                            const x = ox + quad[2 * i] * live.paintedWidth, y = oy + quad[2 * i + 1] * live.paintedHeight
-                            if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y)
+                    visible: !screen.mats.hasResult && quad.length === 8 && live.paintedWidth > 0
+                    readonly property var quad: screen.mats.quad
+                    readonly property real ox: (width - live.paintedWidth) / 2
+                    readonly property real oy: (height - live.paintedHeight) / 2
+                    ShapePath {
+                        strokeColor: "#22c55e"
+                        strokeWidth: 6
+                        fillColor: "transparent"
+                        joinStyle: ShapePath.MiterJoin
+                        PathPolyline {
+                            path: outline.quad.length === 8
+                                ? [0, 1, 2, 3, 0].map(i => Qt.point(
+                                    outline.ox + outline.quad[2 * i] * live.paintedWidth,
+                                    outline.oy + outline.quad[2 * i + 1] * live.paintedHeight))
+                                : []
                         }
-                        ctx.closePath()
-                        ctx.stroke()
                     }
                 }
                 Text {

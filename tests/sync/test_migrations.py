@@ -181,3 +181,27 @@ def test_every_revision_upgrades_from_an_empty_file_and_downgrades_back(
         assert MigrationContext.configure(conn).get_current_revision() == "0001"
     engine.dispose()
     assert upgrade_file(db) == head_revision()
+
+
+def test_the_known_head_is_alembic_s_head() -> None:
+    from sync.db import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION  # a new revision must update sync.db
+
+
+def test_a_queue_at_head_opens_without_importing_alembic(tmp_path: Path) -> None:
+    """Alembic costs ≈ 15 MB resident for the life of the kiosk; it is loaded only when a
+    queue needs upgrading (a new file, an older schema)."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "q.sqlite3"
+    probe = ("import sys; from sync.db import Database; d = Database.open(sys.argv[1]); "
+             "print(d.open_report.schema_revision if hasattr(d, 'open_report') else '', "
+             "'alembic' in sys.modules); d.close()")
+    root = Path(__file__).resolve().parents[2]
+    runs = [subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True,
+                           text=True, check=True, cwd=root, timeout=60).stdout.split()
+            for _ in range(2)]
+    assert runs[0][-1] == "True"  # a new file: created through the migrations
+    assert runs[1][-1] == "False"  # at head: no Alembic

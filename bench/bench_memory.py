@@ -18,6 +18,10 @@ result, receipt printed, 好差评, farewell and wipe, card taken away. Four ser
 turns, two of them with face capture. Waits are nested Qt event loops, so deferred
 deletions and queued signals are processed as in ``app.exec()``.
 
+The kiosk's queue already exists at the head revision, as on every start of a kiosk in
+service (``--first-start`` measures the very first start, when this process creates the
+queue through Alembic, which then stays loaded).
+
 Figures from ``/proc/self/status``: ``VmRSS`` (after ``gc.collect()``), split into
 ``RssAnon`` and ``RssFile``, and ``VmHWM``, the peak. **Baseline**: the RSS of the app
 loaded and idle (window shown, 2 s of event loop), before any session. **Growth**: RSS
@@ -137,6 +141,13 @@ def run(args: argparse.Namespace, work: Path) -> None:
     cfg = load_config(env={}, overrides=overrides)
     if not args.embedded:
         enroll_kiosk(cfg, token, url=url)
+    if not args.first_start:
+        # a kiosk in service restarts with its queue already at the head revision (its
+        # first start ever created it, through Alembic): create it in a child process, so
+        # this one measures the everyday start (sync.db.HEAD_REVISION)
+        subprocess.run([sys.executable, "-c", "import sys; from sync.db import Database; "
+                        "Database.open(sys.argv[1]).close()", str(cfg.db_path)],
+                       check=True, cwd=ROOT, timeout=120)
     ensure_app()  # before the core's threads start, as ``ui.app.run`` does
     core = build(cfg, console_log=False)
     assert core.sync is not None
@@ -209,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="sessions before the growth reference (20)")
     parser.add_argument("--every", type=int, default=50, help="print RSS every N sessions")
     parser.add_argument("--no-scan", action="store_true", help="skip the material scans")
+    parser.add_argument("--first-start", action="store_true",
+                        help="a fresh data directory: the queue is created in this process "
+                             "(through Alembic), as on a kiosk's very first start")
     parser.add_argument("--embedded", action="store_true",
                         help="run the platform in this process, as demo mode does")
     parser.add_argument("--diagnose", action="store_true",

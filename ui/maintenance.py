@@ -1213,21 +1213,31 @@ class MaintenanceViewModel(QObject):
         atomic_write(path, text.encode("utf-8"))
 
     # -- logs and readiness report ----------------------------------------------------------
-    @Slot()
-    def exportLogs(self) -> None:
+    def _chosen_target(self) -> Path | None:
+        """The drive chosen for an export, or None (and the message why) when there is none."""
         if not self._in_main():
-            return
+            return None
         if not self._target:
             self._say(MSG_NO_TARGET, "error")
+            return None
+        return Path(self._target)
+
+    def _ready(self, target: Path) -> None:
+        """Worker thread: the demo directory is made on first use; a drive that went away
+        is an error with the Chinese message."""
+        if target == self._config.data_dir / "export-demo":
+            target.mkdir(mode=0o700, exist_ok=True)
+        if not target.is_dir():
+            raise KioskError(f"{target} missing", user_message=MSG_MISSING)
+
+    @Slot()
+    def exportLogs(self) -> None:
+        target = self._chosen_target()
+        if target is None:
             return
-        target = Path(self._target)
-        demo = target == self._config.data_dir / "export-demo"
 
         def run() -> dict[str, Any]:
-            if demo:
-                target.mkdir(mode=0o700, exist_ok=True)
-            if not target.is_dir():
-                raise KioskError(f"{target} missing", user_message=MSG_MISSING)
+            self._ready(target)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
             dest = target / f"{self._config.kiosk.code}-logs-{stamp}"
             dest.mkdir()
@@ -1249,19 +1259,12 @@ class MaintenanceViewModel(QObject):
 
     @Slot()
     def exportReport(self) -> None:
-        if not self._in_main():
+        target = self._chosen_target()
+        if target is None:
             return
-        if not self._target:
-            self._say(MSG_NO_TARGET, "error")
-            return
-        target = Path(self._target)
-        demo = target == self._config.data_dir / "export-demo"
 
         def run() -> dict[str, Any]:
-            if demo:
-                target.mkdir(mode=0o700, exist_ok=True)
-            if not target.is_dir():
-                raise KioskError(f"{target} missing", user_message=MSG_MISSING)
+            self._ready(target)
             pdf = self.readiness_pdf(self._self_tests())
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
             path = target / f"{self._config.kiosk.code}-readiness-{stamp}.pdf"

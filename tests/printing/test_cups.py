@@ -111,9 +111,9 @@ class PrivateCups:
 def cupsd() -> Iterator[PrivateCups]:
     exe = shutil.which("cupsd") or "/usr/sbin/cupsd"
     if not os.path.exists(exe) or shutil.which("lp") is None:
-        pytest.skip("CUPS (cupsd, lp) not installed")
-    if os.geteuid() != 0:
-        pytest.skip("a private cupsd needs root here (it switches to the lp user for filters)")
+        pytest.fail("CUPS (cupsd, lp) missing: scripts/setup.sh installs it")
+    if os.geteuid() != 0:  # the README's test command runs as root (or through sudo)
+        pytest.fail("a private cupsd needs root (it switches to the lp user for filters)")
     # /tmp/pytest-of-root is 0700: the lp user running the filter could not reach the spool
     root = Path(tempfile.mkdtemp(prefix="kiosk-cups-", dir="/tmp"))
     os.chmod(root, 0o755)

@@ -55,7 +55,7 @@ def test_notice_text_is_exact_chinese(make_data: MakeData, tmp_path: Path,
 
 def test_notice_embeds_a_truetype_cjk_font(make_data: MakeData, tmp_path: Path) -> None:
     if notice.truetype_face() is None:
-        pytest.skip("no TrueType CJK font (fonts-wqy-microhei) installed")
+        pytest.fail("no TrueType CJK font: scripts/setup.sh installs fonts-wqy-microhei")
     pdf = tmp_path / "notice.pdf"
     pdf.write_bytes(render_notice(make_data(), printed_at=T0))
     fonts = pdffonts(pdf)

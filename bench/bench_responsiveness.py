@@ -190,21 +190,9 @@ def summary(label: str, beat: Heartbeat, stalls: list[float], seconds: float,
 
 # --------------------------------------------------------------------------- the run
 def start_platform(work: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "main.py", "platform", "serve", "--data-dir", str(work / "platform"),
-         "--port", "0", "--no-faults"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    url = token = ""
-    while not (url and token):
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the platform process exited before printing its URL")
-        if line.startswith("platform url:"):
-            url = line.split(":", 1)[1].strip()
-        elif line.startswith("enrollment token:"):
-            token = line.split(":", 1)[1].strip()
-    return proc, url, token
+    from refplatform.server import spawn_platform
+
+    return spawn_platform(work / "platform", cwd=ROOT, env=env)
 
 
 def run(args: argparse.Namespace, work: Path) -> None:

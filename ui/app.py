@@ -33,7 +33,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQml import QQmlApplicationEngine, QQmlComponent
 from PySide6.QtQuick import QQuickWindow
 
 if TYPE_CHECKING:
@@ -248,6 +248,24 @@ def _load_main(engine: QQmlApplicationEngine, app_object: QObject) -> QQuickWind
     return window
 
 
+def files_loaded_on_demand() -> list[Path]:
+    """The QML files Main.qml loads by file when they are first shown rather than with the
+    window: every screen but the attract screen, the staff panel and the maintenance layer."""
+    kiosk = QML_DIR / "Kiosk"
+    screens = sorted(p for p in kiosk.glob("*Screen.qml") if p.stem != "AttractScreen")
+    return [*screens, kiosk / "StaffPanel.qml", kiosk / "MaintLayer.qml"]
+
+
+def compile_in_background(engine: QQmlApplicationEngine) -> list[QQmlComponent]:
+    """Start compiling ``files_loaded_on_demand`` in the engine's loader thread, so that the
+    first citizen's screens do not wait for it: the engine caches the types by URL and the
+    screens' Loader finds them there. The components are the engine's children (they hold
+    the types for its lifetime)."""
+    return [QQmlComponent(engine, QUrl.fromLocalFile(str(path)),
+                          QQmlComponent.CompilationMode.Asynchronous, engine)
+            for path in files_loaded_on_demand()]
+
+
 def _view_model(core: Core, engine: QQmlApplicationEngine, devices: KioskDevices | None,
                 voice_engine: str, config_path: Path | None = None,
                 ) -> tuple[AppViewModel, KioskDevices]:
@@ -359,6 +377,7 @@ def run(config: Config, *, screenshot: Path | None = None,
             return
         if boot.woken:
             vm.wake()
+        compile_in_background(engine)
         log.info("kiosk %s started (%s, %s)", config.kiosk.code, config.mode,
                  config.ui.orientation)
         if screenshot is not None:

@@ -50,3 +50,34 @@ def test_dropped_emit_results_cannot_use_up_true(qapp) -> None:  # type: ignore[
     ensure_app()
     if sys.version_info < (3, 12):
         assert sys.getrefcount(True) > 1 << 59 and sys.getrefcount(False) > 1 << 59
+
+
+def test_the_screens_main_qml_loads_by_file_compile_in_background(  # type: ignore[no-untyped-def]
+        qtbot, qapp) -> None:
+    """Main.qml names its screens and layers by file (so they are not compiled before the
+    first frame); every name is a file ``files_loaded_on_demand`` lists, and each compiles
+    asynchronously without an error."""
+    import re
+
+    from PySide6.QtQml import QQmlComponent
+
+    from ui.app import QML_DIR, compile_in_background, files_loaded_on_demand
+
+    main = (QML_DIR / "Main.qml").read_text(encoding="utf-8")
+    named = set(re.findall(r'return "(\w+)"', main)) | set(re.findall(r'\? "(\w+)" : ""', main))
+    on_demand = {path.stem for path in files_loaded_on_demand()}
+    assert named == on_demand
+    assert all(path.exists() for path in files_loaded_on_demand())
+
+    engine = QQmlApplicationEngine()
+    engine.addImportPath(str(QML_DIR))
+    try:
+        components = compile_in_background(engine)
+        assert len(components) == len(on_demand)
+        assert all(c.parent() is engine for c in components)
+        qtbot.waitUntil(lambda: all(not c.isLoading() for c in components), timeout=20000)
+        errors = {c.url().fileName(): [e.toString() for e in c.errors()]
+                  for c in components if c.status() != QQmlComponent.Status.Ready}
+        assert errors == {}
+    finally:
+        engine.deleteLater()

@@ -55,55 +55,41 @@ Window {
         height: visible ? implicitHeight : 0
     }
 
-    Loader {
-        id: screenLoader
+    // The current screen: only the attract screen is compiled with the window, the others
+    // when first shown (ScreenHost)
+    ScreenHost {
+        id: screenHost
         anchors.top: staffBar.bottom
         anchors.bottom: nav.top
         width: parent.width
-        sourceComponent: {
+        app: root.app
+        empty: Component { AttractScreen { app: root.app } }
+        file: {
             switch (root.app.screen) {
-            case "attract": return attractScreen
-            case "home": return homeScreen
+            case "attract": return ""
+            case "home": return "HomeScreen"
             case "department":
             case "bundle":
-            case "search": return listScreen
-            case "guide": return guideScreen
-            case "identify": return identifyScreen
-            case "form": return formScreen
-            case "materials": return materialsScreen
-            case "face": return faceScreen
-            case "signature": return signatureScreen
-            case "consent": return consentScreen
-            case "review": return reviewScreen
-            case "submitting": return submittingScreen
-            case "result": return resultScreen
-            case "receipt": return receiptScreen
-            case "rating": return ratingScreen
-            case "farewell": return farewellScreen
-            case "query": return queryScreen
-            case "help": return helpScreen
-            default: return homeScreen
+            case "search": return "ServiceListScreen"
+            case "guide": return "GuideScreen"
+            case "identify": return "IdentifyScreen"
+            case "form": return "FormScreen"
+            case "materials": return "MaterialsScreen"
+            case "face": return "FaceScreen"
+            case "signature": return "SignatureScreen"
+            case "consent": return "ConsentScreen"
+            case "review": return "ReviewScreen"
+            case "submitting": return "SubmittingScreen"
+            case "result": return "ResultScreen"
+            case "receipt": return "ReceiptScreen"
+            case "rating": return "RatingScreen"
+            case "farewell": return "FarewellScreen"
+            case "query": return "QueryScreen"
+            case "help": return "HelpScreen"
+            default: return "HomeScreen"
             }
         }
     }
-    Component { id: attractScreen; AttractScreen { app: root.app } }
-    Component { id: homeScreen; HomeScreen { app: root.app } }
-    Component { id: listScreen; ServiceListScreen { app: root.app } }
-    Component { id: guideScreen; GuideScreen { app: root.app } }
-    Component { id: identifyScreen; IdentifyScreen { app: root.app } }
-    Component { id: formScreen; FormScreen { app: root.app } }
-    Component { id: materialsScreen; MaterialsScreen { app: root.app } }
-    Component { id: faceScreen; FaceScreen { app: root.app } }
-    Component { id: signatureScreen; SignatureScreen { app: root.app } }
-    Component { id: consentScreen; ConsentScreen { app: root.app } }
-    Component { id: reviewScreen; ReviewScreen { app: root.app } }
-    Component { id: submittingScreen; SubmittingScreen { app: root.app } }
-    Component { id: resultScreen; ResultScreen { app: root.app } }
-    Component { id: receiptScreen; ReceiptScreen { app: root.app } }
-    Component { id: ratingScreen; RatingScreen { app: root.app } }
-    Component { id: farewellScreen; FarewellScreen { app: root.app } }
-    Component { id: queryScreen; QueryScreen { app: root.app } }
-    Component { id: helpScreen; HelpScreen { app: root.app } }
 
     NavBar {
         id: nav
@@ -133,24 +119,24 @@ Window {
     }
 
     // 帮办: staff log-in and 本机办件, above the citizen's screen (which stays as it was)
-    Loader {
+    ScreenHost {
         anchors.top: parent.top
         anchors.bottom: keyboard.top
         width: parent.width
         z: 50
-        active: root.app.staff.panel !== ""
-        sourceComponent: StaffPanel { app: root.app }
+        app: root.app
+        file: root.app.staff.panel !== "" ? "StaffPanel" : ""
     }
 
     // 维护模式: the technician's layer (hidden entry on the attract screen), above the
     // citizen screens and the staff layer
-    Loader {
+    ScreenHost {
         anchors.top: parent.top
         anchors.bottom: keyboard.top
         width: parent.width
         z: 60
-        active: root.app.maintenance.panel !== ""
-        sourceComponent: MaintLayer { app: root.app }
+        app: root.app
+        file: root.app.maintenance.panel !== "" ? "MaintLayer" : ""
     }
 
     CountdownOverlay {

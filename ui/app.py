@@ -54,21 +54,27 @@ def prepare_environment() -> None:
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
 
 
-def pin_bool_refcounts() -> None:
-    """Work around a PySide6 6.12.0 reference-count bug: ``SignalInstance.emit()`` (and
-    ``disconnect()``) return ``True`` without a new reference, so every emit whose result is
-    dropped takes one reference away from ``True``. With the view-models emitting a few
-    hundred signals per citizen session, ``True`` reaches zero after about 75 sessions and
-    the interpreter aborts ("bool_dealloc: deallocating True or False"; found by
-    bench/bench_memory.py, reproduced by tests/ui/test_boot.py). Python 3.12+ makes the bool
-    singletons immortal; before that, give them a count no kiosk lifetime can use up (one
-    lost reference per emit: 2**60 is centuries at a million emits a second). Remove when
-    the test says PySide6 is fixed."""
+def pin_singleton_refcounts() -> None:
+    """Work around two PySide6 6.12.0 reference-count bugs that abort the interpreter on
+    Python 3.11 (Debian 12's):
+
+    * every call of a wrapped C++ method that returns ``void`` (``setObjectName``,
+      ``QTimer.start``, ``deleteLater``, ``processEvents``, ``QTimer.singleShot``…) returns
+      ``None`` without a new reference, so each takes one reference away from ``None``:
+      in a small process ~5,000 such calls end in "none_dealloc: deallocating None";
+    * ``SignalInstance.emit()`` (and ``disconnect()``) return ``True`` the same way: with the
+      view-models emitting a few hundred signals per citizen session, ``True`` reached zero
+      after about 75 sessions ("bool_dealloc", found by bench/bench_memory.py).
+
+    Python 3.12+ makes these singletons immortal; before that, give them a count no kiosk
+    lifetime can use up (one lost reference per call: 2**60 is centuries at a million calls
+    a second). tests/ui/test_boot.py reproduces both and fails once PySide6 is fixed:
+    remove this then."""
     if sys.version_info >= (3, 12):
         return
     import ctypes
 
-    for singleton in (True, False):
+    for singleton in (None, True, False):
         refcount = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt, first field
         if refcount.value < 1 << 59:
             refcount.value += 1 << 60
@@ -114,7 +120,7 @@ def release_free_heap() -> None:
 
 
 def ensure_app(argv: list[str] | None = None) -> QGuiApplication:
-    pin_bool_refcounts()
+    pin_singleton_refcounts()
     existing = QGuiApplication.instance()
     if isinstance(existing, QGuiApplication):
         app = existing

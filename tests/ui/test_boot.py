@@ -36,7 +36,7 @@ def test_main_qml_loads_over_the_boot_view_model_without_warnings(  # type: igno
 def test_dropped_emit_results_cannot_use_up_true(qapp) -> None:  # type: ignore[no-untyped-def]
     """PySide6 6.12.0's ``emit()`` returns ``True`` without a new reference; ensure_app()
     pins the bool singletons so a long-running kiosk does not abort. When this starts
-    failing at the first assertion, PySide6 is fixed: remove ``pin_bool_refcounts``."""
+    failing at the first assertion, PySide6 is fixed: remove ``pin_singleton_refcounts``."""
     from PySide6.QtCore import QObject, Signal
 
     class Emitter(QObject):
@@ -46,10 +46,43 @@ def test_dropped_emit_results_cannot_use_up_true(qapp) -> None:  # type: ignore[
     before = sys.getrefcount(True)
     for _ in range(100):
         emitter.changed.emit()
-    assert sys.getrefcount(True) - before <= -90, "PySide6 fixed? see pin_bool_refcounts"
+    assert sys.getrefcount(True) - before <= -90, "PySide6 fixed? see pin_singleton_refcounts"
     ensure_app()
     if sys.version_info < (3, 12):
         assert sys.getrefcount(True) > 1 << 59 and sys.getrefcount(False) > 1 << 59
+
+
+def test_void_calls_cannot_use_up_none(qapp) -> None:  # type: ignore[no-untyped-def]
+    """PySide6 6.12.0 returns ``None`` from every wrapped ``void`` method without a new
+    reference: each call takes one away, and ~5,000 calls abort a small interpreter (the
+    child below, without the work-around). ensure_app() pins ``None``. When the first
+    assertion fails, PySide6 is fixed: remove ``pin_singleton_refcounts``."""
+    import subprocess
+
+    from PySide6.QtCore import QObject
+
+    obj = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(100):
+        obj.setObjectName("x")
+    assert sys.getrefcount(None) - before <= -90, "PySide6 fixed? see pin_singleton_refcounts"
+    ensure_app()
+    if sys.version_info >= (3, 12):
+        return
+    assert sys.getrefcount(None) > 1 << 59
+
+    loop = ("from PySide6.QtCore import QObject\n"
+            "o = QObject()\n"
+            "for _ in range(1_000_000): o.setObjectName('x')\n"
+            "print('survived')\n")
+    pinned = "from ui.app import pin_singleton_refcounts; pin_singleton_refcounts()\n"
+    root = Path(__file__).resolve().parents[2]
+    bare = subprocess.run([sys.executable, "-c", loop], capture_output=True, text=True,
+                          timeout=120, cwd=root, check=False)
+    assert bare.returncode != 0 and "none_dealloc" in bare.stderr
+    fixed = subprocess.run([sys.executable, "-c", pinned + loop], capture_output=True,
+                           text=True, timeout=120, cwd=root, check=False)
+    assert fixed.returncode == 0 and "survived" in fixed.stdout, fixed.stderr[-2000:]
 
 
 def test_the_screens_main_qml_loads_by_file_compile_in_background(  # type: ignore[no-untyped-def]

@@ -18,6 +18,12 @@ for _name in [n for n in os.environ if n.startswith("KIOSK_")]:
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# PySide6 6.12.0 takes a reference from None at every void call and from True at every
+# emit: the test process makes enough of both to abort (ui/app.py), whichever test runs first
+from ui.app import pin_singleton_refcounts  # noqa: E402
+
+pin_singleton_refcounts()
+
 
 @pytest.fixture(autouse=True)
 def _no_leaked_threads() -> Iterator[None]:

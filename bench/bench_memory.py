@@ -81,13 +81,17 @@ class Bot:
     def __init__(self) -> None:
         from PySide6.QtCore import QEventLoop, QTimer
 
-        self._loop_type = QEventLoop
-        self._timer_type = QTimer
+        # one loop and one timer for every wait: a new QEventLoop with a timer connected to
+        # its quit() (what pytest-qt's qtbot.wait does) leaves one Python block behind per
+        # wait in PySide6 6.12, ~200 per session here, which would count as the kiosk's growth
+        self._loop = QEventLoop()
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._loop.quit)
 
     def wait(self, ms: int) -> None:
-        loop = self._loop_type()
-        self._timer_type.singleShot(ms, loop.quit)
-        loop.exec()
+        self._timer.start(ms)
+        self._loop.exec()
 
     def waitUntil(self, predicate: Callable[[], Any], timeout: int = 5000) -> None:  # noqa: N802
         end = time.monotonic() + timeout / 1000

@@ -33,7 +33,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtQml import QQmlApplicationEngine, QQmlComponent
+from PySide6.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlEngine
 from PySide6.QtQuick import QQuickWindow
 
 if TYPE_CHECKING:
@@ -117,6 +117,25 @@ def release_free_heap() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def after_session_cleanup(engine: QQmlEngine) -> QTimer:
+    """A timer to start when the kiosk is back on the attract screen: 200 ms later (the last
+    screen's QML is destroyed by then) it runs the QML engine's garbage collector, so the
+    JavaScript values the session's screens held (the citizen's text among them) are freed
+    now rather than whenever a later allocation triggers a collection, and then gives the
+    freed heap back (``release_free_heap``). One timer, restarted: a new
+    ``QTimer.singleShot`` per session leaves a Python block behind in PySide6 6.12."""
+    timer = QTimer(engine)
+    timer.setSingleShot(True)
+    timer.setInterval(200)
+
+    def clean() -> None:
+        engine.collectGarbage()
+        release_free_heap()
+
+    timer.timeout.connect(clean)
+    return timer
 
 
 def ensure_app(argv: list[str] | None = None) -> QGuiApplication:
@@ -332,8 +351,8 @@ def _wire(engine: QQmlApplicationEngine, window: QQuickWindow, vm: AppViewModel,
     vm.screenChanged.connect(lambda: languages.apply(vm.session_language))
     languages.apply(vm.session_language)
     # back on the attract screen: the session's objects are gone once the screen's QML is
-    vm.screenChanged.connect(
-        lambda: QTimer.singleShot(200, release_free_heap) if vm.screen == "attract" else None)
+    cleanup = after_session_cleanup(engine)
+    vm.screenChanged.connect(lambda: cleanup.start() if vm.screen == "attract" else None)
     devices.start(vm.identify_vm.idcard_bridge, vm.identify_vm.smartcard_bridge)
     return KioskWindow(engine=engine, window=window, view_model=vm, activity_filter=flt,
                        devices=devices, languages=languages)

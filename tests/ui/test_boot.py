@@ -114,3 +114,31 @@ def test_the_screens_main_qml_loads_by_file_compile_in_background(  # type: igno
         assert errors == {}
     finally:
         engine.deleteLater()
+
+
+def test_back_on_the_attract_screen_the_engine_collects_garbage(  # type: ignore[no-untyped-def]
+        qtbot, qapp, monkeypatch) -> None:
+    """The timer ``_wire`` starts when the kiosk is back on the attract screen runs the QML
+    engine's garbage collector (the session's JavaScript values) and then malloc_trim."""
+    from PySide6.QtQml import QQmlEngine
+
+    import ui.app
+    from ui.app import after_session_cleanup
+
+    calls: list[str] = []
+
+    class Engine(QQmlEngine):
+        def collectGarbage(self) -> None:  # noqa: N802
+            calls.append("collect")
+            super().collectGarbage()
+
+    monkeypatch.setattr(ui.app, "release_free_heap", lambda: calls.append("trim"))
+    engine = Engine()
+    timer = after_session_cleanup(engine)
+    assert timer.parent() is engine and timer.isSingleShot()
+    timer.start()
+    assert calls == []  # not at once: the last screen's QML goes first
+    qtbot.waitUntil(lambda: calls == ["collect", "trim"], timeout=2000)
+    timer.start()
+    qtbot.waitUntil(lambda: calls == ["collect", "trim"] * 2, timeout=2000)
+    engine.deleteLater()

@@ -14,10 +14,13 @@ for synthetic frames:
 ==============  =================================================================================
 
 Every frame gets fresh-looking sensor noise (``noise`` grey levels; 0 = identical frames,
-which ``self_test`` reports as frozen). ``set_frames([...])`` scripts an exact sequence (a page
-arriving, moving, settling). A ``FaultScript`` (``faults``) scripts ``unplug`` / ``replug``,
-``fail_next``, ``go_silent`` and ``delay`` exactly like the other simulated devices; an
-unplugged camera fails its reads, so the port raises "摄像头连接中断" after
+which ``self_test`` reports as frozen): one signed 8-bit noise field a little wider than the
+frame, a different window of it added to each frame (the simulator holds the clean frame and
+the field, ≈ 2 frames of memory; four pre-noised frames made the demo's document camera hold
+11 MB during a preview, bench/bench_memory.py). ``set_frames([...])`` scripts an exact
+sequence (a page arriving, moving, settling). A ``FaultScript`` (``faults``) scripts
+``unplug`` / ``replug``, ``fail_next``, ``go_silent`` and ``delay`` exactly like the other
+simulated devices; an unplugged camera fails its reads, so the port raises "摄像头连接中断" after
 ``max_failed_reads`` and recovers on ``open()`` after ``replug()``.
 """
 
@@ -160,10 +163,25 @@ def render_scene(scene: str, width: int, height: int, qr_text: str = "") -> tupl
                      [-pw_ / 2, ph_ / 2]])
     base[:2, 0] *= 0.96  # a little keystone: the camera looks down at a slight angle
     dst = (base @ rot + centre).astype(np.float32)
-    mtx = cv2.getPerspectiveTransform(src, dst)
-    warped = cv2.warpPerspective(page, mtx, (w, h), flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.ones(page.shape[:2], np.float32), mtx, (w, h))
-    return cv2.blendLinear(warped, img, mask, 1 - mask), dst
+    # warp and blend only within the page's bounding box (the mat elsewhere is untouched):
+    # the same pixels as over the whole frame, with a third of the working memory
+    bx, by, bw, bh = cv2.boundingRect(dst)
+    x0, y0 = max(0, bx - 2), max(0, by - 2)
+    x1, y1 = min(w, bx + bw + 2), min(h, by + bh + 2)
+    shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+    mtx = shift @ cv2.getPerspectiveTransform(src, dst)
+    size = (x1 - x0, y1 - y0)
+    warped = cv2.warpPerspective(page, mtx, size, flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.ones(page.shape[:2], np.float32), mtx, size)
+    roi = img[y0:y1, x0:x1]
+    roi[:] = cv2.blendLinear(warped, roi, mask, 1 - mask)
+    return img, dst
+
+
+#: the noise field is this many columns wider than the frame; each frame's window starts
+#: NOISE_STEP columns on from the previous one
+NOISE_SHIFTS = 17
+NOISE_STEP = 5
 
 
 class SimulatedCamera(Camera):
@@ -184,7 +202,8 @@ class SimulatedCamera(Camera):
         self.noise, self.seed, self.loop = float(noise), int(seed), loop
         self.faults = faults or FaultScript()
         self.page_corners: np.ndarray | None = None
-        self._variants: list[Frame] = []
+        self._still: Frame | None = None
+        self._noise: np.ndarray | None = None
         self._script: list[Frame] | None = None
         self._video: Any = None
         self._index = 0
@@ -220,24 +239,28 @@ class SimulatedCamera(Camera):
         else:
             still, self.page_corners = render_scene(self.scene, self.width, self.height,
                                                     self.qr_text)
-        self._variants = self._noisy_variants(still)
+        self._still = np.ascontiguousarray(still)
+        self._noise = self._noise_field(still) if self.noise > 0 else None
 
-    def _noisy_variants(self, still: Frame, count: int = 4) -> list[Frame]:
-        if self.noise <= 0:
-            return [still]
+    def _noise_field(self, still: Frame) -> np.ndarray:
+        """Gaussian noise (σ = ``noise``) as int8, ``NOISE_SHIFTS`` columns wider than the
+        frame; built one row band at a time, so the int16 working copy stays small."""
         cv2.setRNGSeed(self.seed)
-        out = []
-        for _ in range(count):
-            n = np.empty(still.shape, np.int16)
-            cv2.randn(n, np.zeros(3), np.full(3, self.noise))
-            out.append(cv2.add(still, n, dtype=cv2.CV_8U))
-        return out
+        h, w = still.shape[:2]
+        channels = still.shape[2] if still.ndim == 3 else 1
+        field = np.empty((h, w + NOISE_SHIFTS, channels), np.int8)
+        band = np.empty((min(h, 64), w + NOISE_SHIFTS, channels), np.int16)
+        for y in range(0, h, band.shape[0]):
+            rows = band[:min(band.shape[0], h - y)]
+            cv2.randn(rows, np.zeros(channels), np.full(channels, self.noise))
+            np.clip(rows, -127, 127, out=field[y:y + rows.shape[0]], casting="unsafe")
+        return field if still.ndim == 3 else field[:, :, 0]
 
     def _close(self) -> None:
         video, self._video = self._video, None
         if video is not None:
             video.release()
-        self._variants = []
+        self._still = self._noise = None
 
     def _read_raw(self) -> Frame | None:
         self.faults.check("read", timeout_s=0.05)
@@ -256,16 +279,21 @@ class SimulatedCamera(Camera):
                     self._video.set(cv2.CAP_PROP_POS_FRAMES, 0)
                     ok, frame = self._video.read()
                 return frame if ok else None
-            if not self._variants:
+            if self._still is None:
                 return None
-            frame = self._variants[self._index % len(self._variants)]
-            self._index += 1
-            return frame.copy()
+            index, self._index = self._index, self._index + 1
+            if self._noise is None:
+                return self._still.copy()
+            # consecutive frames take windows NOISE_STEP columns apart: never the same twice
+            # in a row, NOISE_SHIFTS // gcd distinct frames in a cycle
+            x = (index * NOISE_STEP) % NOISE_SHIFTS
+            window = self._noise[:, x:x + self._still.shape[1]]
+            return cv2.add(self._still, window, dtype=cv2.CV_8U)
 
     def _info(self) -> dict[str, Any]:
         size: list[int] | None = [self.width, self.height]
-        if self._variants:
-            size = [self._variants[0].shape[1], self._variants[0].shape[0]]
+        if self._still is not None:
+            size = [self._still.shape[1], self._still.shape[0]]
         elif self._video is not None:
             size = [int(self._video.get(cv2.CAP_PROP_FRAME_WIDTH)),
                     int(self._video.get(cv2.CAP_PROP_FRAME_HEIGHT))]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from devices.base import FaultScript
 from devices.camera.base import Camera, PreviewFrame
 from devices.camera.document import DocumentCapture, DocumentPhase, DocumentUpdate
 from devices.camera.opencv import OpenCvCamera, parse_source
-from devices.camera.simulated import SimulatedCamera
+from devices.camera.simulated import SimulatedCamera, render_scene
 from kiosk.errors import DeviceError, DeviceUnavailableError
 
 FRAMES = 12
@@ -229,6 +230,24 @@ def test_simulated_camera_plays_scripted_frames_and_images(tmp_path: Path) -> No
     cv2.imwrite(str(image), numbered_frame(4))
     with SimulatedCamera(source=str(image)) as cam:
         assert frame_index(cam.read_frame()) == 4
+
+
+def test_simulated_noise_is_fresh_per_frame_and_held_in_two_frames_of_memory() -> None:
+    """Each frame is the clean scene plus a window of one int8 noise field: no two
+    consecutive frames alike, σ ≈ ``noise``, the mean unchanged, and the simulator holds
+    about two frames (it held four noisy copies before)."""
+    with SimulatedCamera(scene="page", width=320, height=180, noise=2.0) as cam:
+        assert isinstance(cam, SimulatedCamera)
+        clean, _ = render_scene("page", 320, 180)
+        frames = [cam.read_frame() for _ in range(40)]
+        assert all(f.shape == clean.shape and f.dtype == np.uint8 for f in frames)
+        assert not any(np.array_equal(a, b) for a, b in itertools.pairwise(frames))
+        assert len({f.tobytes() for f in frames}) >= 10
+        residual = frames[0].astype(np.int16) - clean.astype(np.int16)
+        assert 1.5 < float(residual.std()) < 2.5 and abs(float(residual.mean())) < 0.2
+        held = sum(a.nbytes for a in (cam._still, cam._noise) if a is not None)
+        assert held <= 2.2 * clean.nbytes
+    assert cam._still is None and cam._noise is None  # closed: nothing kept
 
 
 def test_self_test_flags_black_and_frozen_pictures(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def object_counts() -> collections.Counter[str]:
 
 
 def start_platform(work: Path) -> tuple[subprocess.Popen[str], str, str]:
-    from refplatform.server import spawn_platform
+    from refplatform.spawn import spawn_platform
 
     return spawn_platform(work / "platform", cwd=ROOT)
 

@@ -190,7 +190,7 @@ def summary(label: str, beat: Heartbeat, stalls: list[float], seconds: float,
 
 # --------------------------------------------------------------------------- the run
 def start_platform(work: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str, str]:
-    from refplatform.server import spawn_platform
+    from refplatform.spawn import spawn_platform
 
     return spawn_platform(work / "platform", cwd=ROOT, env=env)
 

@@ -120,3 +120,30 @@ def test_serve_fails_cleanly_on_a_busy_port(tmp_path: Path) -> None:
         port = int(server.url.rsplit(":", 1)[1])
         assert main(["serve", "--data-dir", str(tmp_path / "b"), "--port", str(port),
                      "--no-faults"]) == 1
+
+
+def test_spawn_platform_runs_it_in_a_child_without_loading_it_here(tmp_path: Path) -> None:
+    """``refplatform.spawn`` (the benchmarks' helper) starts ``platform serve`` in a child and
+    returns its URL and an enrollment token; importing it loads none of the platform into
+    the calling process (checked in a fresh interpreter: this one has it loaded)."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; import refplatform.spawn; "
+         "print(sorted(m for m in sys.modules if m.startswith(('refplatform', 'waitress', "
+         "'sqlalchemy', 'flask', 'cryptography'))))"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=True)
+    assert probe.stdout.strip() == "['refplatform', 'refplatform.spawn']"
+
+    from refplatform.spawn import spawn_platform
+
+    proc, url, token = spawn_platform(tmp_path / "p", cwd=ROOT)
+    try:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url) and token
+        client, r = enroll(url, "TEST0002", token)
+        assert r.status_code == 201
+        assert client.get(f"{API}/ping").status_code == 200
+        client.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()

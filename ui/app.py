@@ -283,9 +283,9 @@ def files_loaded_on_demand() -> list[Path]:
 
 def compile_in_background(engine: QQmlApplicationEngine) -> list[QQmlComponent]:
     """Start compiling ``files_loaded_on_demand`` in the engine's loader thread, so that the
-    first citizen's screens do not wait for it: the engine caches the types by URL and the
-    screens' Loader finds them there. The components are the engine's children (they hold
-    the types for its lifetime)."""
+    first citizen's screens do not wait for it: the engine caches the types by URL and
+    ScreenHost (ui/qml/Kiosk) finds them there. The components are the engine's children
+    (they hold the types for its lifetime)."""
     return [QQmlComponent(engine, QUrl.fromLocalFile(str(path)),
                           QQmlComponent.CompilationMode.Asynchronous, engine)
             for path in files_loaded_on_demand()]

@@ -33,7 +33,11 @@ def files_under(path: Path) -> dict[Path, bytes]:
 
 
 def test_next_citizen_sees_nothing_of_the_one_who_timed_out(  # type: ignore[no-untyped-def]
-        qtbot, qapp, tmp_path: Path) -> None:
+        qtbot, qapp, tmp_path: Path, monkeypatch) -> None:
+    import ui.app
+
+    cleanups: list[str] = []  # ui.app.after_session_cleanup: QML garbage, then malloc_trim
+    monkeypatch.setattr(ui.app, "release_free_heap", lambda: cleanups.append("trim"))
     clock = Clock()
     tmp_before = set(os.listdir(tempfile.gettempdir()))
     with kiosk_window(tmp_path, clock=clock) as (kw, core):
@@ -59,7 +63,8 @@ def test_next_citizen_sees_nothing_of_the_one_who_timed_out(  # type: ignore[no-
         clock.t += 26
         vm.tick()
         assert vm.screen == "attract"
-        qtbot.wait(100)
+        assert cleanups == []
+        qtbot.waitUntil(lambda: cleanups == ["trim"], timeout=2000)  # the JS heap collected
 
         # nothing of A is held any more
         assert vm.citizen.identity is None and vm.citizen.form == {}

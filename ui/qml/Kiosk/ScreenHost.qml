@@ -26,6 +26,9 @@ Item {
     function show() {
         if (current !== null && shownFile === file && (file === "" || shownApp === app))
             return
+        // the old item is hidden and unparented at once (nothing shows or takes a touch) and
+        // deleted when control returns to the event loop: its Component.onDestruction runs
+        // then, after the new item exists (a Loader runs it before)
         if (current !== null) {
             const old = current
             current = null
@@ -34,14 +37,15 @@ Item {
             old.destroy()
         }
         let component = empty
-        let properties = {}
+        // sized from the start, as a Loader does: laid out once, not first at 0 × 0
+        let properties = { width: host.width, height: host.height }
         if (file !== "") {
             component = components[file]
             if (component === undefined) {
                 component = Qt.createComponent(Qt.resolvedUrl(file + ".qml"))
                 components[file] = component
             }
-            properties = { app: host.app }
+            properties.app = host.app
         }
         if (component === null)
             return
@@ -58,6 +62,7 @@ Item {
         shownApp = app
     }
     onFileChanged: show()
-    onAppChanged: if (file !== "") show()
+    // later in the event loop: when ``app`` and ``file`` change together, one item is made
+    onAppChanged: if (file !== "") Qt.callLater(host.show)
     Component.onCompleted: show()
 }

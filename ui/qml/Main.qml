@@ -58,7 +58,6 @@ Window {
     // The current screen: only the attract screen is compiled with the window, the others
     // when first shown (ScreenHost)
     ScreenHost {
-        id: screenHost
         anchors.top: staffBar.bottom
         anchors.bottom: nav.top
         width: parent.width

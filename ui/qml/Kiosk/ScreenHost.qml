@@ -17,7 +17,6 @@ Item {
     property string file: ""
     // what to show when ``file`` is "" (null: nothing); it binds its own ``app``
     property Component empty: null
-    readonly property Item item: current
     property Item current: null
     property var components: ({})
     property string shownFile: ""
